@@ -1,0 +1,132 @@
+// The whole test suite on every runtime: `npm test` (after `npm ci`), or in one
+// step from a fresh clone: `npm install-ci-test`.
+//
+// Plain JavaScript on purpose: npm starts it with whatever Node it runs on
+// (Node 20 on a fresh machine), which cannot strip TypeScript types.
+// Every tool comes from node_modules, pinned by package-lock.json.
+
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const deno = bin("deno");
+const bun = bin("bun");
+// The aliased `node24` package links its binary as node_modules/.bin/node.
+const node24 = join(root, "node_modules", "node24", "bin", "node");
+// npm records the Node that runs it; on a fresh machine that is Node 20, the
+// oldest Node the npm package supports, so the build is tested there.
+const node20 = process.env.npm_node_execPath ?? process.execPath;
+
+if (![deno, bun, node24].every(existsSync)) {
+  console.error("Cannot run the tests: dev tools are missing; run `npm ci` first.");
+  process.exit(1);
+}
+
+/** Each step: a name, a command, and how to read pass/fail counts from its output. */
+const steps = [
+  { name: "deno fmt --check", cmd: [deno, "fmt", "--check"] },
+  { name: "deno lint", cmd: [deno, "lint"] },
+  { name: "deno check", cmd: [deno, "check", "mod.ts", "src/", "tests/", "examples/", "scripts/"] },
+  { name: "deno doc --lint", cmd: [deno, "doc", "--lint", "mod.ts"] },
+  { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
+  { name: "unit: Deno", cmd: [deno, "test", "-A", "tests/unit/"], counts: denoCounts },
+  { name: "unit: Bun", cmd: [bun, "test", "./tests/unit/"], counts: bunCounts },
+  {
+    name: "unit: Node 24",
+    cmd: [node24, "--test", "--test-reporter=spec", "tests/unit/**/*.test.ts"],
+    counts: nodeCounts,
+  },
+  {
+    name: "e2e + conformance (servers on Node 24, Deno, Bun)",
+    cmd: [
+      node24,
+      "--test",
+      "--test-reporter=spec",
+      "--test-concurrency=1",
+      "tests/e2e/**/*.test.ts",
+      "tests/conformance/**/*.test.ts",
+    ],
+    counts: nodeCounts,
+  },
+  {
+    name: `npm build, unit tests on Node ${await versionOf(node20)} against it`,
+    cmd: [node24, "scripts/build_npm.ts", "--check", "--node", node20],
+    counts: nodeCounts,
+  },
+];
+
+const results = [];
+for (const step of steps) {
+  console.log(`\n=== ${step.name}`);
+  const { code, output } = await run(step.cmd);
+  const counts = step.counts?.(output) ?? null;
+  results.push({ name: step.name, ok: code === 0, counts });
+}
+
+console.log("\n=== summary");
+let passed = 0;
+let failed = 0;
+for (const { name, ok, counts } of results) {
+  const figures = counts ? ` (${counts.passed} passed, ${counts.failed} failed)` : "";
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${figures}`);
+  if (counts) {
+    passed += counts.passed;
+    failed += counts.failed;
+  }
+  // A step that failed without failing tests (lint, a crash) still counts once.
+  if (!ok && (!counts || counts.failed === 0)) failed += 1;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
+
+function run([command, ...args]) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const tee = (stream) => (data) => {
+      output += data;
+      stream.write(data);
+    };
+    child.stdout.on("data", tee(process.stdout));
+    child.stderr.on("data", tee(process.stderr));
+    child.on("close", (code) => resolve({ code, output }));
+    child.on("error", (error) => resolve({ code: 1, output: String(error) }));
+  });
+}
+
+async function versionOf(node) {
+  const { output } = await new Promise((resolve) => {
+    let text = "";
+    const child = spawn(node, ["--version"], { stdio: ["ignore", "pipe", "ignore"] });
+    child.stdout.on("data", (d) => (text += d));
+    child.on("close", () => resolve({ output: text.trim() }));
+  });
+  return output.replace(/^v/, "").split(".")[0];
+}
+
+// "ok | 12 passed (30 steps) | 0 failed (1s)"
+function denoCounts(output) {
+  const match = /\| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/.exec(output);
+  return match ? { passed: Number(match[1]) + Number(match[2] ?? 0), failed: Number(match[3]) } : null;
+}
+
+// " 42 pass" / " 0 fail"
+function bunCounts(output) {
+  const pass = /^\s*(\d+) pass$/m.exec(output);
+  const fail = /^\s*(\d+) fail$/m.exec(output);
+  return pass ? { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) } : null;
+}
+
+// "ℹ pass 42" / "ℹ fail 0" (the spec reporter's closing lines)
+function nodeCounts(output) {
+  const pass = [...output.matchAll(/^ℹ pass (\d+)$/gm)].at(-1);
+  const fail = [...output.matchAll(/^ℹ fail (\d+)$/gm)].at(-1);
+  return pass ? { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) } : null;
+}
