@@ -16,3 +16,7 @@
  */
 
 export * from "./src/errors/protocol_error.ts";
+export * from "./src/handshake/mod.ts";
+export * from "./src/frame/mod.ts";
+export * from "./src/protocol/mod.ts";
+export * from "./src/server/raw_socket_session.ts";

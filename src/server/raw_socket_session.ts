@@ -1,0 +1,273 @@
+/**
+ * One WebSocket server connection over a raw byte stream: the opening
+ * handshake, then the protocol engine, with the timers the sans-I/O engine
+ * leaves to its caller. Transport-agnostic, so the same code serves
+ * `node:net`, `Deno.Conn`, `Bun.listen` and any other socket that moves bytes.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "../errors/protocol_error.ts";
+import { acceptUpgrade, type HandshakeOptions } from "../handshake/accept_upgrade.ts";
+import { buildRejection, buildSwitchingProtocols } from "../handshake/build_responses.ts";
+import { HttpHeadParser, type RequestHead } from "../handshake/http_head_parser.ts";
+import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
+import {
+  type ConnectionOptions,
+  WebSocketConnection,
+} from "../protocol/websocket_connection.ts";
+
+/** The byte stream under a session: what a TCP socket offers. */
+export interface ByteStream {
+  /** Sends the chunks, in order, ideally in one write (writev). */
+  write(chunks: readonly Uint8Array[]): void;
+  /** Closes the stream after pending writes. */
+  close(): void;
+}
+
+/** What a session reports to the code that owns it. */
+export interface RawSocketSessionEvents {
+  /**
+   * The handshake is done and the connection is open. Return `false` to
+   * refuse nothing here: refusals happen in {@linkcode RawSocketSessionOptions.accept}.
+   */
+  open?(session: RawSocketSession): void;
+  /** A complete message arrived: text as a string, binary as bytes. */
+  message?(session: RawSocketSession, data: string | Uint8Array): void;
+  /** A pong arrived (answers to our pings, or unsolicited). */
+  pong?(session: RawSocketSession, payload: Uint8Array): void;
+  /** The connection is over; called once, whether the handshake completed or not. */
+  close?(session: RawSocketSession, code: number, reason: string, wasClean: boolean): void;
+  /** A protocol or handshake failure, reported before `close`. */
+  error?(session: RawSocketSession, error: ProtocolError): void;
+}
+
+/** Limits and timeouts of a raw-socket session; every one has a safe default. */
+export interface RawSocketSessionOptions
+  extends Omit<ConnectionOptions, "role">, HandshakeOptions {
+  /** Maximum bytes of the HTTP request head. Default 8 KiB. */
+  maxHeadSize?: number;
+  /** Maximum number of request header lines. Default 100. */
+  maxHeaderCount?: number;
+  /**
+   * Milliseconds for the whole request head to arrive; a slowloris that
+   * trickles bytes is cut off. Default 10 000.
+   */
+  handshakeTimeout?: number;
+  /** Milliseconds to wait for the peer's close frame after ours. Default 5 000. */
+  closeTimeout?: number;
+}
+
+const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+const DEFAULT_CLOSE_TIMEOUT = 5_000;
+
+/**
+ * Drives one server-side WebSocket connection over a {@linkcode ByteStream}.
+ *
+ * All frames produced while handling one read leave in one `write` call, and
+ * sends made outside a read in the same tick are batched the same way.
+ *
+ * @example An echo connection over any byte stream
+ * ```ts ignore
+ * const session = new RawSocketSession(stream, {
+ *   message: (session, data) => session.send(data),
+ * });
+ * socket.on("data", (chunk) => session.receive(chunk));
+ * socket.on("close", () => session.streamClosed());
+ * ```
+ */
+export class RawSocketSession {
+  #stream: ByteStream;
+  #events: RawSocketSessionEvents;
+  #options: RawSocketSessionOptions;
+  #head: HttpHeadParser | null;
+  #connection: WebSocketConnection | null = null;
+  #acceptance: HandshakeAcceptance | null = null;
+  #request: RequestHead | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #receiving = false;
+  #flushScheduled = false;
+  #finished = false;
+  #pendingBytes: Uint8Array[] = [];
+
+  /** Starts a session; the handshake timeout runs from now. */
+  constructor(
+    stream: ByteStream,
+    events: RawSocketSessionEvents,
+    options: RawSocketSessionOptions = {},
+  ) {
+    this.#stream = stream;
+    this.#events = events;
+    this.#options = options;
+    this.#head = new HttpHeadParser({
+      kind: "request",
+      maxHeadSize: options.maxHeadSize,
+      maxHeaderCount: options.maxHeaderCount,
+    });
+    this.#timer = setTimeout(
+      () => this.#reject(new ProtocolError("HANDSHAKE_TIMEOUT", "Cannot accept upgrade: the request head did not arrive in time", { status: 408 })),
+      options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+    );
+  }
+
+  /** The parsed upgrade request, once its head has arrived. */
+  get request(): RequestHead | null {
+    return this.#request;
+  }
+
+  /** The negotiated subprotocol, if any. */
+  get protocol(): string | undefined {
+    return this.#acceptance?.protocol;
+  }
+
+  /** `"connecting"` during the handshake, then the engine's state. */
+  get state(): "connecting" | "open" | "closing" | "closed" {
+    if (this.#finished) return "closed";
+    return this.#connection?.state ?? "connecting";
+  }
+
+  /** Feeds bytes read from the stream. */
+  receive(chunk: Uint8Array): void {
+    if (this.#finished) return;
+    if (this.#connection === null) {
+      if (this.#head === null) {
+        // Handshake still being computed (SHA-1 is async): keep the bytes in order.
+        this.#pendingBytes.push(chunk);
+        return;
+      }
+      this.#receiveHead(chunk);
+      return;
+    }
+    this.#receiving = true;
+    try {
+      this.#connection.receive(chunk);
+    } finally {
+      this.#receiving = false;
+    }
+    this.#flush();
+  }
+
+  /** Queues a message; returns false if the connection no longer sends. */
+  send(data: string | Uint8Array): boolean {
+    const connection = this.#connection;
+    if (connection === null || this.#finished) return false;
+    const queued = connection.send(data);
+    this.#scheduleFlush();
+    return queued;
+  }
+
+  /** Sends a ping. */
+  ping(payload?: Uint8Array | string): void {
+    if (this.#connection === null || this.#finished) return;
+    this.#connection.ping(payload);
+    this.#scheduleFlush();
+  }
+
+  /** Starts the close handshake; the close timeout ends a peer that never answers. */
+  close(code?: number, reason?: string): void {
+    if (this.#finished) return;
+    if (this.#connection === null) {
+      this.#finish(1006, "", false);
+      return;
+    }
+    this.#connection.close(code, reason);
+    this.#scheduleFlush();
+  }
+
+  /** Ends the stream now, without a close handshake. */
+  terminate(): void {
+    if (this.#finished) return;
+    this.#stream.close();
+    this.#finish(1006, "", false);
+  }
+
+  /** Tells the session the stream is gone (peer closed or errored). */
+  streamClosed(): void {
+    if (!this.#finished) this.#finish(1006, "", false);
+  }
+
+  #receiveHead(chunk: Uint8Array): void {
+    let head: RequestHead | null;
+    try {
+      head = this.#head!.push(chunk) as RequestHead | null;
+    } catch (error) {
+      this.#reject(error);
+      return;
+    }
+    if (head === null) return;
+    this.#head = null;
+    this.#request = head;
+    if (head.rest.length > 0) this.#pendingBytes.push(head.rest);
+    acceptUpgrade(head, this.#options).then(
+      (acceptance) => this.#open(acceptance),
+      (error) => this.#reject(error),
+    );
+  }
+
+  #open(acceptance: HandshakeAcceptance): void {
+    if (this.#finished) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#acceptance = acceptance;
+    const events = this.#events;
+    this.#connection = new WebSocketConnection({
+      onMessage: (data) => events.message?.(this, data),
+      onPong: (payload) => events.pong?.(this, payload),
+      onError: (error) => events.error?.(this, error),
+      onClose: (code, reason, wasClean) => this.#finish(code, reason, wasClean),
+    }, { ...this.#options, role: "server" });
+    this.#stream.write([buildSwitchingProtocols(acceptance)]);
+    events.open?.(this);
+    const early = this.#pendingBytes;
+    this.#pendingBytes = [];
+    for (const bytes of early) this.receive(bytes);
+    this.#flush();
+  }
+
+  #reject(error: unknown): void {
+    if (this.#finished) return;
+    const rejection = error instanceof ProtocolError ? error : new ProtocolError(
+      "INTERNAL_ERROR",
+      "Cannot accept upgrade: internal error",
+      { status: 500, cause: error },
+    );
+    this.#events.error?.(this, rejection);
+    this.#stream.write([buildRejection(rejection)]);
+    this.#stream.close();
+    this.#finish(1006, "", false);
+  }
+
+  #scheduleFlush(): void {
+    // Inside receive() the flush at its end picks this up; elsewhere, batch the tick.
+    if (this.#receiving || this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const connection = this.#connection;
+    if (connection === null) return;
+    if (connection.hasOutput) this.#stream.write(connection.takeOutput());
+    if (connection.shouldCloseTransport) {
+      this.#stream.close();
+    } else if (connection.closeSent && this.#timer === undefined && !this.#finished) {
+      // Our close is out; a peer that never answers is cut off.
+      this.#timer = setTimeout(() => this.terminate(), this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+    }
+  }
+
+  #finish(code: number, reason: string, wasClean: boolean): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // A failure queues a close frame right before finishing: it must still leave.
+    const connection = this.#connection;
+    if (connection?.hasOutput) this.#stream.write(connection.takeOutput());
+    if (connection === null || connection.shouldCloseTransport) this.#stream.close();
+    this.#events.close?.(this, code, reason, wasClean);
+  }
+}
