@@ -1,0 +1,78 @@
+/**
+ * The one handler a user writes; every adapter runs it unchanged.
+ *
+ * @module
+ */
+
+import type { Message } from "./message.ts";
+import type { Peer } from "./peer.ts";
+
+/** How a connection ended, as the `close` hook sees it. */
+export interface CloseDetails {
+  /** The close code: the peer's, ours, or 1006 when the connection dropped without a close frame. */
+  code: number;
+  /** The close reason (empty when none was given). */
+  reason: string;
+  /** True when the close handshake completed. */
+  wasClean: boolean;
+}
+
+/** What the `upgrade` hook knows about the request besides the `Request` itself. */
+export interface UpgradeInfo {
+  /** Subprotocols the client offered, in its order. */
+  offeredProtocols: string[];
+  /** The client's address as "ip:port" where the runtime tells it, else "". */
+  remoteAddress: string;
+}
+
+/** Accepting an upgrade, with optional per-connection data, subprotocol and extra 101 headers. */
+export interface UpgradeAcceptance<Data> {
+  /** Per-connection data, available as `peer.data` in every later hook. */
+  data?: Data;
+  /** The subprotocol to answer with; must be one the client offered. */
+  protocol?: string;
+  /** Extra headers for the 101 response (e.g. a cookie). */
+  headers?: HeadersInit;
+}
+
+/**
+ * What the `upgrade` hook returns: nothing (accept with defaults), an
+ * {@linkcode UpgradeAcceptance}, or a rejection — a `Response` sent as it is,
+ * or an HTTP status (4xx/5xx) answered with a short text body.
+ */
+export type UpgradeDecision<Data> = UpgradeAcceptance<Data> | Response | number | undefined | void;
+
+/**
+ * The hooks of a WebSocket server. All are optional; the same object runs on
+ * every adapter, and `peer` is the same object in every hook of a connection.
+ *
+ * @example An authenticated echo
+ * ```ts
+ * import type { Handler } from "@omnisocket/core";
+ *
+ * export const handler: Handler<{ user: string }> = {
+ *   upgrade(request) {
+ *     const user = new URL(request.url).searchParams.get("user");
+ *     if (!user) return 401; // rejected before the upgrade
+ *     return { data: { user } };
+ *   },
+ *   message(peer, message) {
+ *     peer.send(`${peer.data.user}: ${message.text()}`);
+ *   },
+ * };
+ * ```
+ */
+export interface Handler<Data = undefined> {
+  /** Runs after the handshake is validated and before it is accepted: auth, subprotocol, data. */
+  upgrade?(request: Request, info: UpgradeInfo): UpgradeDecision<Data> | Promise<UpgradeDecision<Data>>;
+  /** The connection is open. */
+  open?(peer: Peer<Data>): void | Promise<void>;
+  /** A complete message arrived. */
+  message?(peer: Peer<Data>, message: Message): void | Promise<void>;
+  /** The connection ended; called once per opened connection. */
+  close?(peer: Peer<Data>, details: CloseDetails): void | Promise<void>;
+  /** A protocol failure, or an exception thrown by another hook. */
+  error?(peer: Peer<Data>, error: Error): void;
+  /** The peer's send queue went from above `backpressureLimit` to empty. */
+  drain?(peer: Peer<Data>): void;
+}

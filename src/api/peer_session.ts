@@ -1,0 +1,136 @@
+/**
+ * The adapter-facing side of a Peer: adapters report what their runtime saw
+ * (open, message, pong, flushed, closed), and the session runs the user's
+ * hooks, the heartbeat and drain notifications the same way on every runtime.
+ *
+ * @module
+ */
+
+import type { CloseDetails, Handler } from "./handler.ts";
+import { Message } from "./message.ts";
+import { Peer, type PeerInit, type PeerState, type PeerTransport } from "./peer.ts";
+import type { ResolvedServerOptions } from "./server_options.ts";
+
+/** How a session treats liveness. */
+export interface PeerSessionOptions {
+  /** Limits and the heartbeat interval, resolved. */
+  options: ResolvedServerOptions;
+  /** True when the runtime pings and cuts off dead peers itself (Deno's and Bun's idle timeouts). */
+  nativeHeartbeat?: boolean;
+}
+
+/**
+ * Drives one {@linkcode Peer} from an adapter's events.
+ *
+ * @example Inside an adapter
+ * ```ts ignore
+ * const session = new PeerSession(handler, transport, init, { options });
+ * socket.onopen = () => session.opened();
+ * socket.onmessage = (event) => session.received(event.data);
+ * socket.onclose = (event) => session.closed(event.code, event.reason, event.wasClean);
+ * ```
+ */
+export class PeerSession<Data = undefined> {
+  /** The Peer every hook of this connection receives. */
+  readonly peer: Peer<Data>;
+  #handler: Handler<Data>;
+  #transport: PeerTransport;
+  #state: PeerState = { readyState: 0, drainWaiters: [], awaitingDrain: false };
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #heartbeatInterval: number;
+  #awaitingPong = false;
+  #closed = false;
+
+  /** Creates the Peer; hooks start with {@linkcode PeerSession.opened}. */
+  constructor(
+    handler: Handler<Data>,
+    transport: PeerTransport,
+    init: PeerInit<Data>,
+    { options, nativeHeartbeat = false }: PeerSessionOptions,
+  ) {
+    this.#handler = handler;
+    this.#transport = transport;
+    this.peer = new Peer(transport, init, options, this.#state);
+    this.#heartbeatInterval = nativeHeartbeat ? 0 : options.heartbeatInterval;
+  }
+
+  /** The connection is open: runs the `open` hook and starts the heartbeat. */
+  opened(): void {
+    this.#state.readyState = 1;
+    if (this.#heartbeatInterval > 0) {
+      this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatInterval);
+    }
+    this.#run(() => this.#handler.open?.(this.peer));
+  }
+
+  /** A complete message arrived. */
+  received(data: string | Uint8Array): void {
+    this.#awaitingPong = false;
+    if (this.#handler.message) this.#run(() => this.#handler.message!(this.peer, new Message(data)));
+  }
+
+  /** A pong arrived: the peer is alive. */
+  ponged(): void {
+    this.#awaitingPong = false;
+  }
+
+  /** The adapter's send queue shrank; fires `drain` once it is empty after backpressure. */
+  flushed(): void {
+    const state = this.#state;
+    if (!state.awaitingDrain || this.#transport.bufferedAmount > 0) return;
+    state.awaitingDrain = false;
+    const waiters = state.drainWaiters.splice(0);
+    for (const resolve of waiters) resolve();
+    if (this.#handler.drain) this.#run(() => this.#handler.drain!(this.peer));
+  }
+
+  /** A protocol failure or a runtime error on this connection. */
+  failed(error: Error): void {
+    this.#reportError(error);
+  }
+
+  /** The connection is over; runs the `close` hook once. */
+  closed(code: number, reason: string, wasClean: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const opened = this.#state.readyState !== 0;
+    this.#state.readyState = 3;
+    clearInterval(this.#heartbeat);
+    for (const resolve of this.#state.drainWaiters.splice(0)) resolve();
+    const details: CloseDetails = { code, reason, wasClean };
+    if (opened) this.#run(() => this.#handler.close?.(this.peer, details));
+  }
+
+  #beat(): void {
+    if (this.#awaitingPong) {
+      // No answer for a whole interval: the peer or the path to it is gone.
+      this.peer.terminate();
+      return;
+    }
+    this.#awaitingPong = true;
+    this.#transport.ping(new Uint8Array(0));
+  }
+
+  // A throwing or rejecting hook is reported, never allowed to take down the server.
+  #run(hook: () => void | Promise<void>): void {
+    try {
+      const result = hook();
+      if (result instanceof Promise) result.catch((error) => this.#reportError(error));
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
+  #reportError(error: unknown): void {
+    const reported = error instanceof Error ? error : new Error(String(error));
+    if (!this.#handler.error) {
+      console.error(reported);
+      return;
+    }
+    try {
+      this.#handler.error(this.peer, reported);
+    } catch (hookError) {
+      console.error(hookError);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The options every adapter accepts, with the same names and defaults on
+ * every runtime.
+ *
+ * @module
+ */
+
+/** Options shared by every adapter. Each has a default that is safe on the open internet. */
+export interface ServerOptions {
+  /** Largest message accepted, in bytes, inclusive; larger ones close with 1009. Default 16 MiB. */
+  maxMessageSize?: number;
+  /**
+   * Milliseconds between pings to each peer; a peer that has not answered the
+   * previous ping by the next one is cut off (its `close` hook sees 1006).
+   * 0 turns the heartbeat off. Default 30 000.
+   */
+  heartbeatInterval?: number;
+  /** Milliseconds to wait for the peer's close frame after ours before ending the connection. Default 5 000. */
+  closeTimeout?: number;
+  /**
+   * Milliseconds for an upgrade request head to arrive on raw sockets (Node);
+   * a request that trickles in (slowloris) is answered 408 and dropped. Default 10 000.
+   */
+  handshakeTimeout?: number;
+  /** Exact `Origin` values allowed to connect; others get 403. Default: any origin. */
+  allowedOrigins?: readonly string[];
+  /** Subprotocols the server speaks, most preferred first. Default: none. */
+  protocols?: readonly string[];
+  /**
+   * Bytes queued for a peer above which `send()` returns false; the `drain`
+   * hook and `peer.drained()` tell when the queue has emptied. Default 1 MiB.
+   */
+  backpressureLimit?: number;
+  /**
+   * Bytes queued for a peer above which the peer is closed with 1008: a peer
+   * that stops reading cannot make the server hold unbounded memory. Default 64 MiB.
+   */
+  maxBufferedAmount?: number;
+  /** Milliseconds `close()` of the server waits for peers to finish their close handshake. Default 5 000. */
+  shutdownTimeout?: number;
+}
+
+/** {@linkcode ServerOptions} with every default filled in. */
+export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins">> & {
+  allowedOrigins: readonly string[] | undefined;
+};
+
+/** The defaults of {@linkcode ServerOptions}, in one place for the README and every adapter. */
+export const DEFAULT_SERVER_OPTIONS: ResolvedServerOptions = Object.freeze({
+  maxMessageSize: 16 * 1024 * 1024,
+  heartbeatInterval: 30_000,
+  closeTimeout: 5_000,
+  handshakeTimeout: 10_000,
+  allowedOrigins: undefined,
+  protocols: [],
+  backpressureLimit: 1024 * 1024,
+  maxBufferedAmount: 64 * 1024 * 1024,
+  shutdownTimeout: 5_000,
+});
+
+/**
+ * Fills in defaults and rejects nonsense (negative sizes, a backpressure limit
+ * above the buffer cap) with a clear error at start-up rather than at the
+ * first connection.
+ *
+ * @example
+ * ```ts
+ * import { resolveServerOptions } from "@omnisocket/core";
+ *
+ * const options = resolveServerOptions({ maxMessageSize: 1024 });
+ * console.log(options.heartbeatInterval); // 30000
+ * ```
+ */
+export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  const resolved: ResolvedServerOptions = { ...DEFAULT_SERVER_OPTIONS };
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (!(name in DEFAULT_SERVER_OPTIONS)) {
+      throw new TypeError(`Cannot create server: unknown option "${name}"`);
+    }
+    // deno-lint-ignore no-explicit-any
+    (resolved as any)[name] = value;
+  }
+  for (
+    const name of [
+      "maxMessageSize",
+      "heartbeatInterval",
+      "closeTimeout",
+      "handshakeTimeout",
+      "backpressureLimit",
+      "maxBufferedAmount",
+      "shutdownTimeout",
+    ] as const
+  ) {
+    const value = resolved[name];
+    if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
+      throw new RangeError(`Cannot create server: ${name} must be a finite number >= 0, got ${value}`);
+    }
+  }
+  if (resolved.backpressureLimit > resolved.maxBufferedAmount) {
+    throw new RangeError(
+      "Cannot create server: backpressureLimit must not exceed maxBufferedAmount",
+    );
+  }
+  return resolved;
+}
