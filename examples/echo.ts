@@ -1,42 +1,51 @@
 /**
- * An echo server: every text or binary message comes back unchanged, with the
- * same type. Default options otherwise (16 MiB messages pass).
+ * The echo server: every text or binary message comes back unchanged with
+ * the same type; default options otherwise (16 MiB messages pass). A small
+ * demo page at GET / sends messages and shows the echoes.
  *
  *   deno run -A examples/echo.ts --port 8080
  *   bun examples/echo.ts --port 8080
  *   node examples/echo.ts --port 8080       (Node >= 22.18)
  *
- * omnisocket's own protocol engine does the work over a raw TCP socket on
- * every runtime here; SIGINT/SIGTERM close every peer with 1001.
+ * The handler (examples/echo_handler.ts) is the same file on every runtime,
+ * Cloudflare Workers included (examples/echo_worker.ts); only the adapter
+ * differs, picked here by the runtime that runs this file. SIGINT/SIGTERM
+ * close every peer with 1001, then exit.
  *
  * @module
  */
 
-import { RawSocketSession } from "../mod.ts";
-import { listenRawTcp } from "./support/listen_raw_tcp.ts";
+import type { ServerOptions, WebSocketServer } from "../mod.ts";
+import type { Handler } from "../mod.ts";
+import { demoPageHtml } from "./demo_page.ts";
+import { echoHandler } from "./echo_handler.ts";
 import { exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
 
-const sessions = new Set<RawSocketSession>();
+type Serve = (
+  handler: Handler,
+  options: ServerOptions & {
+    hostname: string;
+    port: number;
+    fetch: (request: Request) => Response;
+  },
+) => WebSocketServer | Promise<WebSocketServer>;
 
-const server = await listenRawTcp(serverAddressArgs(), (stream) => {
-  const session = new RawSocketSession(stream, {
-    open: (session) => sessions.add(session),
-    message: (session, data) => session.send(data),
-    close: (session) => sessions.delete(session),
-  });
-  return {
-    data: (chunk) => session.receive(chunk),
-    closed: () => session.streamClosed(),
-  };
+// deno-lint-ignore no-explicit-any
+const runtime = globalThis as any;
+const adapter = runtime.Deno ? "deno" : runtime.Bun ? "bun" : "node";
+const { serve } = (await import(`../src/adapters/${adapter}.ts`)) as { serve: Serve };
+
+const server = await serve(echoHandler, {
+  ...serverAddressArgs(),
+  fetch(request) {
+    if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });
+    return new Response(demoPageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+  },
 });
 
-console.log(`listening on http://${server.hostname}:${server.port}`);
+console.log(`listening on ${server.url}`);
 
 onShutdownSignal(async () => {
   await server.close();
-  for (const session of sessions) session.close(1001, "server shutting down");
-  // Peers get a moment to answer the close; the close timeout bounds the rest.
-  const deadline = Date.now() + 2_000;
-  while (sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   exit(0);
 });

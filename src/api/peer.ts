@@ -30,8 +30,8 @@ export type ReadyState = 0 | 1 | 2 | 3;
 
 /** Connection facts fixed at upgrade time. */
 export interface PeerInit<Data> {
-  /** The upgrade request. */
-  request: Request;
+  /** The upgrade request, or a function building it on first use (raw-socket adapters). */
+  request: Request | (() => Request);
   /** Per-connection data from the `upgrade` hook. */
   data: Data;
   /** The negotiated subprotocol ("" when none). */
@@ -84,8 +84,6 @@ let nextId = 0;
 export class Peer<Data = undefined> {
   /** Unique within the process, stable for the life of the connection. */
   readonly id: string;
-  /** The upgrade request, as a Web `Request`. */
-  readonly request: Request;
   /** The negotiated subprotocol ("" when none). */
   readonly protocol: string;
   /** The negotiated extensions ("" when none). */
@@ -94,6 +92,7 @@ export class Peer<Data = undefined> {
   readonly remoteAddress: string;
   /** Per-connection data set by the `upgrade` hook; free to change. */
   data: Data;
+  #request: Request | (() => Request);
   #transport: PeerTransport;
   #limits: PeerLimits;
   #state: PeerState;
@@ -101,7 +100,7 @@ export class Peer<Data = undefined> {
   /** Adapters create peers; see {@linkcode PeerSession}. */
   constructor(transport: PeerTransport, init: PeerInit<Data>, limits: PeerLimits, state: PeerState) {
     this.id = (++nextId).toString(36);
-    this.request = init.request;
+    this.#request = init.request;
     this.protocol = init.protocol;
     this.extensions = init.extensions;
     this.remoteAddress = init.remoteAddress;
@@ -109,6 +108,12 @@ export class Peer<Data = undefined> {
     this.#transport = transport;
     this.#limits = limits;
     this.#state = state;
+  }
+
+  /** The upgrade request, as a Web `Request`. */
+  get request(): Request {
+    if (typeof this.#request === "function") this.#request = this.#request();
+    return this.#request;
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */

@@ -23,14 +23,24 @@ export interface ByteStream {
   write(chunks: readonly Uint8Array[]): void;
   /** Closes the stream after pending writes. */
   close(): void;
+  /** Drops the stream now, pending writes and all; `close()` is used where absent. */
+  destroy?(): void;
 }
 
-/** What a session reports to the code that owns it. */
+/** The server's verdict on an upgrade request, as the session needs it. */
+export type UpgradeVerdict =
+  | { accepted: true; acceptance: HandshakeAcceptance; headers?: Headers }
+  | { accepted: false; response: Uint8Array };
+
+/** What a session reports to the code that owns it, and how it decides upgrades. */
 export interface RawSocketSessionEvents {
   /**
-   * The handshake is done and the connection is open. Return `false` to
-   * refuse nothing here: refusals happen in {@linkcode RawSocketSessionOptions.accept}.
+   * Decides an upgrade request whose head has arrived. By default the
+   * request is accepted when valid ({@linkcode acceptUpgrade} with the
+   * session's options) and refused with the matching 4xx otherwise.
    */
+  negotiate?(session: RawSocketSession, head: RequestHead): Promise<UpgradeVerdict>;
+  /** The 101 is sent and the connection is open. */
   open?(session: RawSocketSession): void;
   /** A complete message arrived: text as a string, binary as bytes. */
   message?(session: RawSocketSession, data: string | Uint8Array): void;
@@ -177,13 +187,32 @@ export class RawSocketSession {
   /** Ends the stream now, without a close handshake. */
   terminate(): void {
     if (this.#finished) return;
-    this.#stream.close();
+    if (this.#stream.destroy) this.#stream.destroy();
+    else this.#stream.close();
     this.#finish(1006, "", false);
   }
 
   /** Tells the session the stream is gone (peer closed or errored). */
   streamClosed(): void {
     if (!this.#finished) this.#finish(1006, "", false);
+  }
+
+  /**
+   * Starts from a request head parsed elsewhere (e.g. by `node:http` before
+   * its `upgrade` event); `rest` holds any bytes that followed it.
+   */
+  startWithHead(head: RequestHead): void {
+    if (this.#finished || this.#request !== null) return;
+    this.#head = null;
+    this.#request = head;
+    if (head.rest.length > 0) this.#pendingBytes.push(head.rest);
+    const verdict = this.#events.negotiate
+      ? this.#events.negotiate(this, head)
+      : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({ accepted: true, acceptance }));
+    verdict.then(
+      (verdict) => verdict.accepted ? this.#open(verdict.acceptance, verdict.headers) : this.#refuse(verdict.response),
+      (error) => this.#reject(error),
+    );
   }
 
   #receiveHead(chunk: Uint8Array): void {
@@ -194,17 +223,10 @@ export class RawSocketSession {
       this.#reject(error);
       return;
     }
-    if (head === null) return;
-    this.#head = null;
-    this.#request = head;
-    if (head.rest.length > 0) this.#pendingBytes.push(head.rest);
-    acceptUpgrade(head, this.#options).then(
-      (acceptance) => this.#open(acceptance),
-      (error) => this.#reject(error),
-    );
+    if (head !== null) this.startWithHead(head);
   }
 
-  #open(acceptance: HandshakeAcceptance): void {
+  #open(acceptance: HandshakeAcceptance, extraHeaders?: Headers): void {
     if (this.#finished) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -216,12 +238,19 @@ export class RawSocketSession {
       onError: (error) => events.error?.(this, error),
       onClose: (code, reason, wasClean) => this.#finish(code, reason, wasClean),
     }, { ...this.#options, role: "server" });
-    this.#stream.write([buildSwitchingProtocols(acceptance)]);
+    this.#stream.write([buildSwitchingProtocols(acceptance, extraHeaders)]);
     events.open?.(this);
     const early = this.#pendingBytes;
     this.#pendingBytes = [];
     for (const bytes of early) this.receive(bytes);
     this.#flush();
+  }
+
+  #refuse(response: Uint8Array): void {
+    if (this.#finished) return;
+    this.#stream.write([response]);
+    this.#stream.close();
+    this.#finish(1006, "", false);
   }
 
   #reject(error: unknown): void {
@@ -232,9 +261,7 @@ export class RawSocketSession {
       { status: 500, cause: error },
     );
     this.#events.error?.(this, rejection);
-    this.#stream.write([buildRejection(rejection)]);
-    this.#stream.close();
-    this.#finish(1006, "", false);
+    this.#refuse(buildRejection(rejection));
   }
 
   #scheduleFlush(): void {

@@ -1,0 +1,170 @@
+/**
+ * omnisocket on Bun: `Bun.serve` with `server.upgrade()` and a `websocket`
+ * handler object.
+ *
+ * Bun upgrades requests without `Connection: Upgrade` (and HTTP/1.0 ones),
+ * so every request passes our handshake validation first. Our options map
+ * onto Bun's native ones: maxMessageSize → maxPayloadLength, heartbeat →
+ * idleTimeout + sendPings, maxBufferedAmount → backpressureLimit with
+ * closeOnBackpressureLimit.
+ *
+ * @module
+ */
+
+import type { Handler } from "../api/handler.ts";
+import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import type { PeerInit, PeerTransport } from "../api/peer.ts";
+import { PeerRegistry } from "../api/peer_registry.ts";
+import { PeerSession } from "../api/peer_session.ts";
+import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
+
+/** The parts of Bun's ServerWebSocket this adapter uses. */
+interface BunWebSocket {
+  data: BunSocketData;
+  readonly remoteAddress: string;
+  send(data: string | Uint8Array): number;
+  ping(data?: Uint8Array): number;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  getBufferedAmount(): number;
+}
+
+/** What travels from the upgrade to the socket: the session's ingredients, then the session. */
+interface BunSocketData {
+  init: PeerInit<unknown>;
+  session?: PeerSession<unknown>;
+}
+
+interface BunServer {
+  readonly hostname: string;
+  readonly port: number;
+  upgrade(request: Request, options: { data: BunSocketData; headers?: Headers }): boolean;
+  requestIP(request: Request): { address: string; port: number } | null;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+
+interface BunRuntime {
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch(request: Request, server: BunServer): Response | undefined | Promise<Response | undefined>;
+    websocket: Record<string, unknown>;
+  }): BunServer;
+}
+
+/** Options of the Bun adapter: the shared {@linkcode ServerOptions} plus where to listen. */
+export interface BunServeOptions extends ServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to listen on. Default "127.0.0.1". */
+  hostname?: string;
+  /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). */
+  fetch?: (request: Request) => Response | Promise<Response>;
+}
+
+// Bun's idleTimeout is in seconds and capped at 960.
+const BUN_MAX_IDLE_TIMEOUT = 960;
+
+/**
+ * Serves `handler` with `Bun.serve`.
+ *
+ * @example
+ * ```ts ignore
+ * import { serve } from "omnisocket/bun";
+ * const server = serve({ message: (peer, message) => peer.send(message.data) }, { port: 8080 });
+ * ```
+ */
+export function serve<Data = undefined>(
+  handler: Handler<Data>,
+  options: BunServeOptions = {},
+): WebSocketServer {
+  const { port = 8080, hostname = "127.0.0.1", fetch, ...shared } = options;
+  const resolved = resolveServerOptions(shared);
+  const peers = new PeerRegistry();
+  const bun = (globalThis as { Bun?: BunRuntime }).Bun;
+  if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
+  const untypedHandler = handler as Handler<unknown>;
+  const heartbeatSeconds = Math.min(Math.ceil(resolved.heartbeatInterval / 1000), BUN_MAX_IDLE_TIMEOUT);
+
+  const server = bun.serve({
+    hostname,
+    port,
+    async fetch(request, server) {
+      if (fetch && !request.headers.has("upgrade")) return fetch(request);
+      const address = server.requestIP(request);
+      const remoteAddress = address ? `${address.address}:${address.port}` : "";
+      const outcome = await negotiateUpgrade(untypedHandler, resolved, {
+        upgradeRequest: upgradeRequestFromRequest(request),
+        request: () => request,
+        remoteAddress,
+      });
+      if (!outcome.accepted) return outcome.response;
+      // Bun writes Upgrade, Connection and Accept itself; we add the rest.
+      const headers = new Headers(outcome.headers);
+      const protocol = outcome.acceptance.protocol;
+      if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
+      const init: PeerInit<unknown> = { request, data: outcome.data, protocol: protocol ?? "", extensions: "", remoteAddress };
+      if (server.upgrade(request, { data: { init }, headers })) return undefined;
+      return new Response("Cannot upgrade: Bun refused the upgrade\n", { status: 400 });
+    },
+    websocket: {
+      maxPayloadLength: resolved.maxMessageSize,
+      backpressureLimit: resolved.maxBufferedAmount,
+      closeOnBackpressureLimit: true,
+      idleTimeout: heartbeatSeconds,
+      sendPings: heartbeatSeconds > 0,
+      perMessageDeflate: false,
+      open(ws: BunWebSocket) {
+        const session = new PeerSession(untypedHandler, transportFor(ws), ws.data.init, {
+          options: resolved,
+          nativeHeartbeat: true,
+        });
+        ws.data.session = session;
+        peers.add(session.peer);
+        session.opened();
+      },
+      message(ws: BunWebSocket, message: string | Uint8Array) {
+        ws.data.session!.received(
+          typeof message === "string" ? message : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
+        );
+      },
+      pong(ws: BunWebSocket) {
+        ws.data.session!.ponged();
+      },
+      drain(ws: BunWebSocket) {
+        ws.data.session!.flushed();
+      },
+      close(ws: BunWebSocket, code: number, reason: string) {
+        const session = ws.data.session!;
+        peers.delete(session.peer);
+        // Bun reports no wasClean; a close frame from the peer means a clean close.
+        session.closed(code, reason ?? "", code !== 1006);
+      },
+    },
+  });
+
+  return {
+    hostname: server.hostname,
+    port: server.port,
+    url: `http://${server.hostname}:${server.port}`,
+    peers,
+    async close() {
+      await peers.shutdown(resolved.shutdownTimeout);
+      await server.stop(true);
+    },
+  };
+}
+
+function transportFor(ws: BunWebSocket): PeerTransport {
+  return {
+    send: (data) => void ws.send(data),
+    ping: (payload) => void ws.ping(payload),
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+    get bufferedAmount() {
+      return ws.getBufferedAmount();
+    },
+  };
+}

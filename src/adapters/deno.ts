@@ -1,0 +1,202 @@
+/**
+ * omnisocket on Deno: `Deno.serve` with `Deno.upgradeWebSocket`.
+ *
+ * Deno upgrades requests that RFC 6455 refuses (malformed keys, other
+ * versions, POST, HEAD), so every request passes our handshake validation
+ * first. Deno has no message size limit of its own and no ping(): the size
+ * limit is enforced here when a message arrives, and the heartbeat is
+ * Deno's `idleTimeout`.
+ *
+ * @module
+ */
+
+import type { Handler } from "../api/handler.ts";
+import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import type { PeerTransport } from "../api/peer.ts";
+import { PeerRegistry } from "../api/peer_registry.ts";
+import { PeerSession } from "../api/peer_session.ts";
+import {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerOptions,
+} from "../api/server_options.ts";
+import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { ProtocolError } from "../errors/protocol_error.ts";
+import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
+import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
+
+/** The parts of Deno's API this adapter uses, typed locally so the npm build needs no Deno types. */
+interface DenoRuntime {
+  serve(
+    options: { hostname?: string; port?: number; onListen?: (addr: unknown) => void; signal?: AbortSignal },
+    handler: (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Response | Promise<Response>,
+  ): { addr: { hostname: string; port: number }; shutdown(): Promise<void>; finished: Promise<void> };
+  upgradeWebSocket(
+    request: Request,
+    options: { protocol?: string; idleTimeout?: number },
+  ): { socket: WebSocket; response: Response };
+}
+
+/** Options of the Deno adapter: the shared {@linkcode ServerOptions} plus where to listen. */
+export interface DenoServeOptions extends ServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to listen on. Default "127.0.0.1". */
+  hostname?: string;
+  /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
+  fetch?: (request: Request) => Response | Promise<Response>;
+}
+
+/**
+ * Serves `handler` with `Deno.serve`.
+ *
+ * @example
+ * ```ts ignore
+ * import { serve } from "@omnisocket/core/deno";
+ * const server = serve({ message: (peer, message) => peer.send(message.data) }, { port: 8080 });
+ * ```
+ */
+export function serve<Data = undefined>(
+  handler: Handler<Data>,
+  options: DenoServeOptions = {},
+): WebSocketServer {
+  const { port = 8080, hostname = "127.0.0.1", fetch, ...shared } = options;
+  const peers = new PeerRegistry();
+  const upgrade = createUpgrader(handler, shared, peers);
+  const deno = denoRuntime();
+  const server = deno.serve(
+    { hostname, port, onListen: () => {} },
+    (request, info) =>
+      request.headers.has("upgrade") || !fetch
+        ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
+        : fetch(request),
+  );
+  const resolved = resolveServerOptions(shared);
+  return {
+    hostname: server.addr.hostname,
+    port: server.addr.port,
+    url: `http://${server.addr.hostname}:${server.addr.port}`,
+    peers,
+    async close() {
+      const stopped = server.shutdown();
+      await peers.shutdown(resolved.shutdownTimeout);
+      await stopped;
+    },
+  };
+}
+
+/**
+ * Returns a function that answers one upgrade request, for use inside your
+ * own `Deno.serve` handler (routing, other endpoints).
+ *
+ * @example
+ * ```ts ignore
+ * import { createUpgrader } from "@omnisocket/core/deno";
+ * const upgrade = createUpgrader({ message: (peer, m) => peer.send(m.data) });
+ * Deno.serve((request, info) =>
+ *   new URL(request.url).pathname === "/ws" ? upgrade(request) : new Response("hello"));
+ * ```
+ */
+export function createUpgrader<Data = undefined>(
+  handler: Handler<Data>,
+  options: ServerOptions = {},
+  peers: PeerRegistry = new PeerRegistry(),
+): (request: Request, remoteAddress?: string) => Promise<Response> {
+  const resolved = resolveServerOptions(options);
+  const deno = denoRuntime();
+  return async (request, remoteAddress = "") => {
+    const outcome = await negotiateUpgrade(handler, resolved, {
+      upgradeRequest: upgradeRequestFromRequest(request),
+      request: () => request,
+      remoteAddress,
+    });
+    if (!outcome.accepted) return outcome.response;
+    const { socket, response } = deno.upgradeWebSocket(request, {
+      protocol: outcome.acceptance.protocol,
+      // Deno pings an idle peer and drops it when no pong comes back.
+      idleTimeout: Math.ceil(resolved.heartbeatInterval / 1000),
+    });
+    outcome.headers.forEach((value, name) => response.headers.set(name, value));
+    attach(handler, resolved, peers, socket, {
+      request,
+      data: outcome.data,
+      protocol: outcome.acceptance.protocol ?? "",
+      extensions: "",
+      remoteAddress,
+    });
+    return response;
+  };
+}
+
+function attach<Data>(
+  handler: Handler<Data>,
+  options: ResolvedServerOptions,
+  peers: PeerRegistry,
+  socket: WebSocket,
+  init: ConstructorParameters<typeof PeerSession<Data>>[2],
+): void {
+  socket.binaryType = "arraybuffer";
+  let drainPoll: ReturnType<typeof setTimeout> | undefined;
+  // Deno fires no drain event: while a peer owes one, watch bufferedAmount.
+  const watchDrain = () => {
+    drainPoll = undefined;
+    session.flushed();
+    if (socket.bufferedAmount > 0 && socket.readyState === 1) drainPoll = setTimeout(watchDrain, 5);
+  };
+  const transport: PeerTransport = {
+    send(data) {
+      socket.send(data);
+      if (drainPoll === undefined && socket.bufferedAmount > 0) drainPoll = setTimeout(watchDrain, 5);
+    },
+    ping() {
+      throw new ProtocolError(
+        "UNSUPPORTED_ON_RUNTIME",
+        "Cannot ping: Deno's WebSocket has no ping(); the heartbeat uses Deno's idleTimeout",
+      );
+    },
+    close: (code, reason) => socket.close(code, reason),
+    terminate() {
+      // Deno cannot drop an upgraded socket without a close frame; the peer is
+      // reported closed now and Deno finishes the socket in the background.
+      socket.close(1001);
+      finish(1006, "", false);
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+  const session = new PeerSession(handler, transport, init, { options, nativeHeartbeat: true });
+  const finish = (code: number, reason: string, wasClean: boolean) => {
+    clearTimeout(drainPoll);
+    peers.delete(session.peer);
+    session.closed(code, reason, wasClean);
+  };
+  socket.onopen = () => {
+    peers.add(session.peer);
+    session.opened();
+  };
+  socket.onmessage = (event) => {
+    const data = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
+    if (exceedsLimit(data, options.maxMessageSize)) {
+      session.failed(new ProtocolError("MESSAGE_TOO_BIG", "Cannot receive message: it exceeds maxMessageSize", { closeCode: 1009 }));
+      socket.close(1009, "message too big");
+      return;
+    }
+    session.received(data);
+  };
+  socket.onclose = (event) => finish(event.code, event.reason, event.wasClean);
+  socket.onerror = (event) => {
+    const message = (event as ErrorEvent).message;
+    if (message) session.failed(new Error(message));
+  };
+}
+
+function exceedsLimit(data: string | Uint8Array, limit: number): boolean {
+  return typeof data === "string" ? utf8ByteLengthExceeds(data, limit) : data.length > limit;
+}
+
+function denoRuntime(): DenoRuntime {
+  const deno = (globalThis as { Deno?: DenoRuntime }).Deno;
+  if (!deno) throw new Error("Cannot start the Deno adapter: this runtime is not Deno");
+  return deno;
+}

@@ -1,0 +1,248 @@
+/**
+ * omnisocket on Node: our own handshake and protocol engine over raw
+ * sockets. Either a standalone server on `node:net`, or attached to an
+ * existing `node:http` / `node:https` server's `upgrade` event (Express,
+ * Fastify, Koa, wss through https).
+ *
+ * All frames produced while handling one read leave in one writev
+ * (cork/uncork), and sends made in one tick outside a read are batched too.
+ *
+ * @module
+ */
+
+import { createServer, type Socket } from "node:net";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Handler } from "../api/handler.ts";
+import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import type { PeerTransport } from "../api/peer.ts";
+import { PeerRegistry } from "../api/peer_registry.ts";
+import { PeerSession } from "../api/peer_session.ts";
+import {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerOptions,
+} from "../api/server_options.ts";
+import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { buildRejection } from "../handshake/build_responses.ts";
+import { HeaderMap } from "../handshake/header_map.ts";
+import type { RequestHead } from "../handshake/http_head_parser.ts";
+import { type ByteStream, RawSocketSession } from "../server/raw_socket_session.ts";
+import { serializeResponse } from "../server/serialize_response.ts";
+
+/** Options of the standalone Node server: the shared {@linkcode ServerOptions} plus where to listen. */
+export interface NodeServeOptions extends ServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to listen on. Default "127.0.0.1". */
+  hostname?: string;
+  /**
+   * Answers plain HTTP requests (no `Upgrade` header), one per connection:
+   * enough for a health check or a demo page. For a full HTTP application,
+   * use {@linkcode attach} on a `node:http` server instead. Default: none
+   * (such requests get 400).
+   */
+  fetch?: (request: Request) => Response | Promise<Response>;
+}
+
+/** Options of {@linkcode attach}. */
+export interface NodeAttachOptions extends ServerOptions {
+  /** Only upgrades whose path is exactly this are handled; others are left to other listeners. Default: all. */
+  path?: string;
+}
+
+/**
+ * Serves `handler` on a standalone `node:net` server.
+ *
+ * @example
+ * ```ts ignore
+ * import { serve } from "omnisocket/node";
+ * const server = await serve({ message: (peer, m) => peer.send(m.data) }, { port: 8080 });
+ * process.on("SIGTERM", () => server.close());
+ * ```
+ */
+export async function serve<Data = undefined>(
+  handler: Handler<Data>,
+  options: NodeServeOptions = {},
+): Promise<WebSocketServer> {
+  const { port = 8080, hostname = "127.0.0.1", fetch, ...shared } = options;
+  const resolved = resolveServerOptions(shared);
+  const peers = new PeerRegistry();
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    serveSocket(handler as Handler<unknown>, resolved, peers, socket, { fetch });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as { address: string; port: number };
+  return {
+    hostname,
+    port: address.port,
+    url: `http://${hostname}:${address.port}`,
+    peers,
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await peers.shutdown(resolved.shutdownTimeout);
+      // Connections still in their handshake are not peers yet: end them too.
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}
+
+/**
+ * Handles WebSocket upgrades of an existing `node:http` or `node:https`
+ * server. Returns the peers and a `close()` that shuts down the WebSocket
+ * side only (the HTTP server stays yours).
+ *
+ * @example With a plain http server
+ * ```ts ignore
+ * import { createServer } from "node:http";
+ * import { attach } from "omnisocket/node";
+ * const http = createServer((req, res) => res.end("hello"));
+ * attach(http, { message: (peer, m) => peer.send(m.data) }, { path: "/ws" });
+ * http.listen(8080);
+ * ```
+ */
+export function attach<Data = undefined>(
+  server: HttpServer,
+  handler: Handler<Data>,
+  options: NodeAttachOptions = {},
+): { peers: PeerRegistry; close(): Promise<void> } {
+  const { path, ...shared } = options;
+  const resolved = resolveServerOptions(shared);
+  const peers = new PeerRegistry();
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, rest: Uint8Array) => {
+    const target = request.url ?? "/";
+    if (path !== undefined && target.split("?")[0] !== path) return;
+    const head: RequestHead = {
+      method: request.method ?? "GET",
+      target,
+      httpVersion: request.httpVersion,
+      headers: new HeaderMap(pairs(request.rawHeaders)),
+      rest,
+    };
+    serveSocket(handler as Handler<unknown>, resolved, peers, socket as Socket, { head });
+  };
+  server.on("upgrade", onUpgrade);
+  return {
+    peers,
+    async close() {
+      server.off("upgrade", onUpgrade);
+      await peers.shutdown(resolved.shutdownTimeout);
+    },
+  };
+}
+
+/** Where a socket's request head comes from, and what answers plain HTTP. */
+interface SocketStart {
+  /** Already parsed by node:http (attach); else parsed here. */
+  head?: RequestHead;
+  fetch?: (request: Request) => Response | Promise<Response>;
+}
+
+function serveSocket(
+  handler: Handler<unknown>,
+  options: ResolvedServerOptions,
+  peers: PeerRegistry,
+  socket: Socket,
+  { head, fetch }: SocketStart,
+): void {
+  socket.setNoDelay(true);
+  const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+  const stream: ByteStream = {
+    write(chunks) {
+      if (socket.destroyed) return;
+      socket.cork();
+      for (const chunk of chunks) socket.write(chunk);
+      socket.uncork();
+    },
+    close: () => void socket.end(),
+    destroy: () => void socket.destroy(),
+  };
+  let data: unknown;
+  let peer: PeerSession<unknown> | undefined;
+  let request: Request | undefined;
+  const requestOf = (head: RequestHead) => (request ??= toRequest(head, socket));
+
+  const session = new RawSocketSession(stream, {
+    async negotiate(_, head) {
+      if (fetch && !head.headers.has("upgrade")) {
+        return { accepted: false, response: await serializeResponse(await fetch(requestOf(head))) };
+      }
+      const outcome = await negotiateUpgrade(handler, options, {
+        upgradeRequest: { method: head.method, httpVersion: head.httpVersion, headers: head.headers, url: head.target },
+        request: () => requestOf(head),
+        remoteAddress,
+      });
+      if (!outcome.accepted) {
+        const response = outcome.error ? buildRejection(outcome.error) : await serializeResponse(outcome.response);
+        return { accepted: false, response };
+      }
+      data = outcome.data;
+      return { accepted: true, acceptance: outcome.acceptance, headers: outcome.headers };
+    },
+    open(session) {
+      const transport: PeerTransport = {
+        send: (message) => void session.send(message),
+        ping: (payload) => session.ping(payload),
+        close: (code, reason) => session.close(code, reason),
+        terminate: () => session.terminate(),
+        get bufferedAmount() {
+          return socket.writableLength;
+        },
+      };
+      peer = new PeerSession(handler, transport, {
+        request: () => requestOf(session.request!),
+        data,
+        protocol: session.protocol ?? "",
+        extensions: "",
+        remoteAddress,
+      }, { options });
+      peers.add(peer.peer);
+      peer.opened();
+    },
+    message: (_, message) => peer!.received(message),
+    pong: () => peer!.ponged(),
+    error: (_, error) => peer?.failed(error),
+    close(_, code, reason, wasClean) {
+      if (peer === undefined) return;
+      peers.delete(peer.peer);
+      peer.closed(code, reason, wasClean);
+    },
+  }, {
+    maxMessageSize: options.maxMessageSize,
+    closeTimeout: options.closeTimeout,
+    handshakeTimeout: options.handshakeTimeout,
+  });
+
+  socket.on("data", (chunk: Uint8Array) => session.receive(chunk));
+  socket.on("drain", () => peer?.flushed());
+  socket.on("error", () => socket.destroy());
+  socket.on("close", () => session.streamClosed());
+  if (head) session.startWithHead(head);
+}
+
+// The Request for hooks and peer.request, built only when someone asks.
+function toRequest(head: RequestHead, socket: Socket): Request {
+  const host = head.headers.get("host") ?? "localhost";
+  const scheme = (socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  let url: string;
+  try {
+    url = new URL(head.target, `${scheme}://${host}`).href;
+  } catch {
+    url = new URL(head.target.startsWith("/") ? head.target : "/", `${scheme}://localhost`).href;
+  }
+  return new Request(url, { method: head.method, headers: head.headers.toHeaders() });
+}
+
+function* pairs(raw: string[]): Iterable<[string, string]> {
+  for (let index = 0; index + 1 < raw.length; index += 2) yield [raw[index], raw[index + 1]];
+}

@@ -1,0 +1,108 @@
+/**
+ * The one path every adapter takes from an upgrade request to a decision:
+ * our handshake validation first (so a malformed request gets the same 4xx
+ * on every runtime, whatever the runtime itself would have accepted), then
+ * the origin policy, then the user's `upgrade` hook, then the subprotocol.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "../errors/protocol_error.ts";
+import { acceptUpgrade, type HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
+import { rejectionResponse } from "../handshake/build_responses.ts";
+import { selectSubprotocol } from "../handshake/select_subprotocol.ts";
+import type { UpgradeRequest } from "../handshake/validate_upgrade_request.ts";
+import { decideUpgrade } from "./decide_upgrade.ts";
+import type { Handler } from "./handler.ts";
+import type { ResolvedServerOptions } from "./server_options.ts";
+
+/** An upgrade the server accepts, with everything the adapter needs to perform it. */
+export interface AcceptedUpgrade<Data> {
+  accepted: true;
+  /** Key, accept value, subprotocol and the 101's own header fields. */
+  acceptance: HandshakeAcceptance;
+  /** Per-connection data from the hook. */
+  data: Data;
+  /** Extra headers the hook asked for on the 101. */
+  headers: Headers;
+}
+
+/** An upgrade the server refuses, with the response to send. */
+export interface RefusedUpgrade {
+  accepted: false;
+  /** The HTTP answer: our rejection, or the hook's own `Response`. */
+  response: Response;
+  /** Set when the refusal is a handshake failure of ours (raw-socket adapters write it as bytes). */
+  error?: ProtocolError;
+}
+
+/** Where the request came from, for the `upgrade` hook. */
+export interface UpgradeSource {
+  /** The request as the handshake core reads it (raw head or Web Request). */
+  upgradeRequest: UpgradeRequest;
+  /** The Web `Request` for the hook; a function so raw-socket adapters build it only when needed. */
+  request: () => Request;
+  /** The client's "ip:port", or "". */
+  remoteAddress: string;
+}
+
+/**
+ * Validates, applies the origin policy, runs the `upgrade` hook and picks
+ * the subprotocol. Never throws: every failure becomes a refusal with the
+ * right status (an exception in the hook is logged and answered 500).
+ *
+ * @example In an adapter
+ * ```ts ignore
+ * const outcome = await negotiateUpgrade(handler, options, {
+ *   upgradeRequest: upgradeRequestFromRequest(request),
+ *   request: () => request,
+ *   remoteAddress: "",
+ * });
+ * if (!outcome.accepted) return outcome.response;
+ * ```
+ */
+export async function negotiateUpgrade<Data>(
+  handler: Handler<Data>,
+  options: ResolvedServerOptions,
+  source: UpgradeSource,
+): Promise<AcceptedUpgrade<Data> | RefusedUpgrade> {
+  let offeredProtocols: string[] = [];
+  try {
+    const acceptance = await acceptUpgrade(source.upgradeRequest, {
+      allowedOrigins: options.allowedOrigins,
+      protocols: (offered) => {
+        offeredProtocols = offered;
+        return selectSubprotocol(offered, options.protocols);
+      },
+    });
+    if (handler.upgrade === undefined) {
+      return { accepted: true, acceptance, data: undefined as Data, headers: new Headers() };
+    }
+    const outcome = await decideUpgrade(handler, source.request(), {
+      offeredProtocols,
+      remoteAddress: source.remoteAddress,
+    });
+    if (!outcome.accepted) return outcome;
+    if (outcome.protocol !== undefined) setProtocol(acceptance, outcome.protocol);
+    return { accepted: true, acceptance, data: outcome.data, headers: outcome.headers };
+  } catch (error) {
+    if (error instanceof ProtocolError) {
+      return { accepted: false, response: rejectionResponse(error), error };
+    }
+    console.error(error);
+    const internal = new ProtocolError(
+      "UPGRADE_HOOK_FAILED",
+      "Cannot accept upgrade: the upgrade hook threw",
+      { status: 500, cause: error },
+    );
+    return { accepted: false, response: rejectionResponse(internal), error: internal };
+  }
+}
+
+// The hook's choice wins over the configured preference list.
+function setProtocol(acceptance: HandshakeAcceptance, protocol: string): void {
+  acceptance.protocol = protocol;
+  const field = acceptance.headers.find(([name]) => name === "Sec-WebSocket-Protocol");
+  if (field) field[1] = protocol;
+  else acceptance.headers.splice(3, 0, ["Sec-WebSocket-Protocol", protocol]);
+}
