@@ -1,0 +1,153 @@
+/**
+ * The server side of the opening handshake, from request to the 101's headers.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "../errors/protocol_error.ts";
+import { computeAcceptKey } from "./compute_accept_key.ts";
+import { type ExtensionOffer, formatExtensions, parseExtensions } from "./parse_extensions.ts";
+import { parseTokenList } from "./parse_token_list.ts";
+import { selectSubprotocol } from "./select_subprotocol.ts";
+import { type UpgradeRequest, validateUpgradeRequest } from "./validate_upgrade_request.ts";
+
+/**
+ * Server policy for accepting a handshake.
+ *
+ * @example Preferring one subprotocol and allowing one origin
+ * ```ts
+ * import type { HandshakeOptions } from "@omnisocket/core";
+ *
+ * const options: HandshakeOptions = {
+ *   protocols: ["graphql-transport-ws"],
+ *   allowedOrigins: ["https://app.example.com"],
+ * };
+ * console.log(options.protocols); // ["graphql-transport-ws"]
+ * ```
+ */
+export interface HandshakeOptions {
+  /** Subprotocols in server preference order, or a callback choosing among the offered ones. */
+  protocols?: readonly string[] | ((offered: string[]) => string | undefined);
+  /** Exact `Origin` values accepted; `undefined` accepts any (and a missing one). */
+  allowedOrigins?: readonly string[];
+  /** Extra origin check, run after `allowedOrigins`; `false` refuses with 403. */
+  checkOrigin?: (origin: string | null) => boolean;
+  /**
+   * Picks the extensions to accept from the client's offers and returns them
+   * with the response parameters. By default no extension is accepted.
+   */
+  negotiateExtensions?: (offers: ExtensionOffer[]) => ExtensionOffer[];
+}
+
+/**
+ * An accepted handshake: what was negotiated and the headers of the 101.
+ *
+ * @example Reading the negotiated subprotocol
+ * ```ts
+ * import { acceptUpgrade, type HandshakeAcceptance } from "@omnisocket/core";
+ *
+ * const acceptance: HandshakeAcceptance = await acceptUpgrade({
+ *   method: "GET",
+ *   headers: new Headers({
+ *     Host: "example.com",
+ *     Upgrade: "websocket",
+ *     Connection: "Upgrade",
+ *     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+ *     "Sec-WebSocket-Version": "13",
+ *     "Sec-WebSocket-Protocol": "chat",
+ *   }),
+ * }, { protocols: ["chat"] });
+ * console.log(acceptance.protocol); // "chat"
+ * ```
+ */
+export interface HandshakeAcceptance {
+  /** The client's `Sec-WebSocket-Key`. */
+  key: string;
+  /** The matching `Sec-WebSocket-Accept`. */
+  accept: string;
+  /** The chosen subprotocol, if any. */
+  protocol: string | undefined;
+  /** The accepted extensions with their response parameters. */
+  extensions: ExtensionOffer[];
+  /** Header fields of the 101: Upgrade, Connection, Sec-WebSocket-Accept, then protocol and extensions if any. */
+  headers: [string, string][];
+}
+
+/**
+ * Validates an upgrade request, applies the origin policy, negotiates the
+ * subprotocol and extensions and computes `Sec-WebSocket-Accept`.
+ *
+ * Rejects with a {@linkcode ProtocolError} carrying the status to answer (see
+ * {@linkcode validateUpgradeRequest}; 403 `ORIGIN_REFUSED`; 400
+ * `INVALID_TOKEN_LIST` or `INVALID_EXTENSIONS` for malformed offers; 500
+ * `UNOFFERED_SUBPROTOCOL` or `UNOFFERED_EXTENSION` when a callback answers
+ * with something the client did not offer).
+ *
+ * @example Answering the RFC 6455 sample request
+ * ```ts
+ * import { acceptUpgrade, buildSwitchingProtocols } from "@omnisocket/core";
+ *
+ * const acceptance = await acceptUpgrade({
+ *   method: "GET",
+ *   httpVersion: "1.1",
+ *   headers: new Headers({
+ *     Host: "server.example.com",
+ *     Upgrade: "websocket",
+ *     Connection: "Upgrade",
+ *     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+ *     "Sec-WebSocket-Version": "13",
+ *   }),
+ * });
+ * const response = buildSwitchingProtocols(acceptance); // bytes to write to the socket
+ * console.log(response.length > 0); // true
+ * ```
+ */
+export async function acceptUpgrade(
+  request: UpgradeRequest,
+  options: HandshakeOptions = {},
+): Promise<HandshakeAcceptance> {
+  const key = validateUpgradeRequest(request);
+  checkOrigin(request.headers.get("origin"), options);
+
+  const protocolHeader = request.headers.get("sec-websocket-protocol");
+  const offeredProtocols = protocolHeader === null ? [] : parseTokenList(protocolHeader);
+  const protocol = options.protocols === undefined || offeredProtocols.length === 0
+    ? undefined
+    : selectSubprotocol(offeredProtocols, options.protocols);
+
+  const extensionHeader = request.headers.get("sec-websocket-extensions");
+  const offeredExtensions = extensionHeader === null ? [] : parseExtensions(extensionHeader);
+  const extensions = options.negotiateExtensions === undefined || offeredExtensions.length === 0
+    ? []
+    : options.negotiateExtensions(offeredExtensions);
+  const offeredNames = new Set(offeredExtensions.map((offer) => offer.name));
+  if (extensions.some((extension) => !offeredNames.has(extension.name))) {
+    throw new ProtocolError(
+      "UNOFFERED_EXTENSION",
+      "Cannot accept upgrade: negotiateExtensions accepted an extension the client did not offer",
+      { status: 500 },
+    );
+  }
+
+  const accept = await computeAcceptKey(key);
+  const headers: [string, string][] = [
+    ["Upgrade", "websocket"],
+    ["Connection", "Upgrade"],
+    ["Sec-WebSocket-Accept", accept],
+  ];
+  if (protocol !== undefined) headers.push(["Sec-WebSocket-Protocol", protocol]);
+  if (extensions.length > 0) {
+    headers.push(["Sec-WebSocket-Extensions", formatExtensions(extensions)]);
+  }
+  return { key, accept, protocol, extensions, headers };
+}
+
+function checkOrigin(origin: string | null, options: HandshakeOptions): void {
+  const allowed = options.allowedOrigins === undefined ||
+    (origin !== null && options.allowedOrigins.includes(origin));
+  if (!allowed || (options.checkOrigin !== undefined && !options.checkOrigin(origin))) {
+    throw new ProtocolError("ORIGIN_REFUSED", "Cannot accept upgrade: the origin is not allowed", {
+      status: 403,
+    });
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Base64 over Web APIs only (btoa/atob), for keys of a few bytes.
+ *
+ * @module
+ */
+
+import { decodeLatin1 } from "./latin1.ts";
+
+/** Encodes bytes as standard base64 with padding. */
+export function encodeBase64(bytes: Uint8Array): string {
+  return btoa(decodeLatin1(bytes));
+}

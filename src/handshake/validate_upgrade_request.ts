@@ -1,0 +1,136 @@
+/**
+ * The server's checks of an opening handshake request (RFC 6455 §4.2.1).
+ *
+ * @module
+ */
+
+import { ProtocolError } from "../errors/protocol_error.ts";
+import { type HeaderLookup, HeaderMap } from "./header_map.ts";
+import { tokenListIncludes } from "./token_list_includes.ts";
+
+/**
+ * What the handshake needs to know about a request, whichever way it arrived:
+ * a parsed {@linkcode RequestHead} fits as is, and
+ * {@linkcode upgradeRequestFromRequest} adapts a Web `Request`.
+ *
+ * @example From a parsed head or by hand
+ * ```ts
+ * import type { UpgradeRequest } from "@omnisocket/core";
+ *
+ * const request: UpgradeRequest = {
+ *   method: "GET",
+ *   httpVersion: "1.1",
+ *   headers: new Headers({ Host: "example.com" }),
+ *   url: "/chat",
+ * };
+ * console.log(request.method); // "GET"
+ * ```
+ */
+export type UpgradeRequest = {
+  /** Request method, e.g. `"GET"`. */
+  method: string;
+  /** `"1.1"` and the like; `undefined` when the runtime does not tell (Web `Request`). */
+  httpVersion?: string;
+  /** The request's header fields. */
+  headers: HeaderLookup;
+  /** Request target or full URL, for the application's routing; not checked here. */
+  url?: string;
+};
+
+const KEY_LENGTH = 24;
+
+/**
+ * Checks that a request is a valid WebSocket opening handshake and returns its
+ * `Sec-WebSocket-Key`. Failures throw a {@linkcode ProtocolError} with the
+ * status to answer: 405 (`Allow: GET`) for another method, 426
+ * (`Sec-WebSocket-Version: 13`) for a missing or other version, 400 otherwise
+ * (codes `UNSUPPORTED_HTTP_VERSION`, `MISSING_HOST`, `DUPLICATE_HOST`,
+ * `INVALID_UPGRADE`, `INVALID_CONNECTION`, `MISSING_KEY`, `DUPLICATE_KEY`,
+ * `INVALID_KEY`).
+ *
+ * @example Validating the RFC 6455 sample request
+ * ```ts
+ * import { validateUpgradeRequest } from "@omnisocket/core";
+ *
+ * const key = validateUpgradeRequest({
+ *   method: "GET",
+ *   httpVersion: "1.1",
+ *   headers: new Headers({
+ *     Host: "server.example.com",
+ *     Upgrade: "websocket",
+ *     Connection: "Upgrade",
+ *     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+ *     "Sec-WebSocket-Version": "13",
+ *   }),
+ * });
+ * console.log(key); // "dGhlIHNhbXBsZSBub25jZQ=="
+ * ```
+ */
+export function validateUpgradeRequest(request: UpgradeRequest): string {
+  const { headers } = request;
+  if (request.method !== "GET") {
+    throw new ProtocolError("METHOD_NOT_ALLOWED", "Cannot accept upgrade: the method must be GET", {
+      status: 405,
+      headers: { Allow: "GET" },
+    });
+  }
+  if (request.httpVersion !== undefined && !isAtLeastHttp11(request.httpVersion)) {
+    throw badRequest("UNSUPPORTED_HTTP_VERSION", "the request must be HTTP/1.1 or later");
+  }
+  if (countOf(headers, "host") > 1) throw badRequest("DUPLICATE_HOST", "Host appears twice");
+  if ((headers.get("host") ?? "").trim() === "") {
+    throw badRequest("MISSING_HOST", "the Host header is missing or empty");
+  }
+  if (!tokenListIncludes(headers.get("upgrade"), "websocket", true)) {
+    throw badRequest("INVALID_UPGRADE", "the Upgrade header must list websocket");
+  }
+  if (!tokenListIncludes(headers.get("connection"), "upgrade")) {
+    throw badRequest("INVALID_CONNECTION", "the Connection header must list upgrade");
+  }
+  const key = headers.get("sec-websocket-key");
+  if (key === null) throw badRequest("MISSING_KEY", "Sec-WebSocket-Key is missing");
+  if (countOf(headers, "sec-websocket-key") > 1) {
+    throw badRequest("DUPLICATE_KEY", "Sec-WebSocket-Key appears twice");
+  }
+  if (!isCanonicalKey(key)) {
+    throw badRequest("INVALID_KEY", "Sec-WebSocket-Key must be base64 of 16 bytes");
+  }
+  if (headers.get("sec-websocket-version") !== "13") {
+    throw new ProtocolError(
+      "UNSUPPORTED_VERSION",
+      "Cannot accept upgrade: Sec-WebSocket-Version must be 13",
+      { status: 426, headers: { "Sec-WebSocket-Version": "13" } },
+    );
+  }
+  return key;
+}
+
+// Web Headers cannot count field lines; there duplicates arrive joined with
+// ", ", which the later value checks refuse anyway.
+function countOf(headers: HeaderLookup, name: string): number {
+  return headers instanceof HeaderMap ? headers.count(name) : 0;
+}
+
+function isAtLeastHttp11(version: string): boolean {
+  const match = /^(\d)\.(\d)$/.exec(version);
+  if (match === null) return false;
+  const major = Number(match[1]);
+  return major > 1 || (major === 1 && Number(match[2]) >= 1);
+}
+
+// Canonical base64 of 16 bytes: 22 significant characters then "==", and the
+// last significant character carries no stray bits (re-encoding gives it back).
+function isCanonicalKey(key: string): boolean {
+  if (key.length !== KEY_LENGTH || !key.endsWith("==")) return false;
+  let decoded: string;
+  try {
+    decoded = atob(key);
+  } catch {
+    return false;
+  }
+  return decoded.length === 16 && btoa(decoded) === key;
+}
+
+function badRequest(code: string, reason: string): ProtocolError {
+  return new ProtocolError(code, `Cannot accept upgrade: ${reason}`, { status: 400 });
+}
