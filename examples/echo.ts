@@ -15,27 +15,12 @@
  * @module
  */
 
-import type { ServerOptions, WebSocketServer } from "../mod.ts";
-import type { Handler } from "../mod.ts";
 import { demoPageHtml } from "./demo_page.ts";
 import { echoHandler } from "./echo_handler.ts";
 import { exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
+import { serveOnThisRuntime } from "./support/serve_on_this_runtime.ts";
 
-type Serve = (
-  handler: Handler,
-  options: ServerOptions & {
-    hostname: string;
-    port: number;
-    fetch: (request: Request) => Response;
-  },
-) => WebSocketServer | Promise<WebSocketServer>;
-
-// deno-lint-ignore no-explicit-any
-const runtime = globalThis as any;
-const adapter = runtime.Deno ? "deno" : runtime.Bun ? "bun" : "node";
-const { serve } = (await import(`../src/adapters/${adapter}.ts`)) as { serve: Serve };
-
-const server = await serve(echoHandler, {
+const server = await serveOnThisRuntime(echoHandler, {
   ...serverAddressArgs(),
   fetch(request) {
     if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });

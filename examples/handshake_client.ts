@@ -36,7 +36,9 @@ socket.on("data", (chunk: Uint8Array) => {
     if (head === null) return;
     console.log(`--- response\n${received.map((c) => decoder.decode(c)).join("").trimEnd()}`);
     const { protocol } = handshake.verify(head);
-    console.log(`--- verified: 101 with a matching accept${protocol ? `, protocol ${protocol}` : ""}`);
+    console.log(
+      `--- verified: 101 with a matching accept${protocol ? `, protocol ${protocol}` : ""}`,
+    );
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

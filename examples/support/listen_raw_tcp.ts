@@ -96,16 +96,16 @@ async function listenNode(options: ListenOptions, accept: Accept): Promise<RawSe
   };
 }
 
-async function listenDeno(options: ListenOptions, accept: Accept): Promise<RawServer> {
+function listenDeno(options: ListenOptions, accept: Accept): Promise<RawServer> {
   const listener = runtime.Deno.listen({ hostname: options.hostname, port: options.port });
   (async () => {
     for await (const conn of listener) serveDenoConn(conn, accept);
   })().catch(() => {/* listener closed */});
-  return {
+  return Promise.resolve({
     hostname: options.hostname,
     port: listener.addr.port,
     close: () => Promise.resolve(listener.close()),
-  };
+  });
 }
 
 // deno-lint-ignore no-explicit-any
@@ -151,7 +151,7 @@ function serveDenoConn(conn: any, accept: Accept): void {
   })();
 }
 
-async function listenBun(options: ListenOptions, accept: Accept): Promise<RawServer> {
+function listenBun(options: ListenOptions, accept: Accept): Promise<RawServer> {
   // Bun writes what it can and reports how much; the rest waits for `drain`.
   interface BunSocketState {
     handler: RawConnectionHandler;
@@ -211,11 +211,11 @@ async function listenBun(options: ListenOptions, accept: Accept): Promise<RawSer
       },
     },
   });
-  return {
+  return Promise.resolve({
     hostname: options.hostname,
     port: listener.port,
     close: () => Promise.resolve(listener.stop(true)),
-  };
+  });
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

@@ -49,7 +49,10 @@ interface BunRuntime {
   serve(options: {
     hostname: string;
     port: number;
-    fetch(request: Request, server: BunServer): Response | undefined | Promise<Response | undefined>;
+    fetch(
+      request: Request,
+      server: BunServer,
+    ): Response | undefined | Promise<Response | undefined>;
     websocket: Record<string, unknown>;
   }): BunServer;
 }
@@ -86,7 +89,10 @@ export function serve<Data = undefined>(
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
   const untypedHandler = handler as Handler<unknown>;
-  const heartbeatSeconds = Math.min(Math.ceil(resolved.heartbeatInterval / 1000), BUN_MAX_IDLE_TIMEOUT);
+  const heartbeatSeconds = Math.min(
+    Math.ceil(resolved.heartbeatInterval / 1000),
+    BUN_MAX_IDLE_TIMEOUT,
+  );
 
   const server = bun.serve({
     hostname,
@@ -105,7 +111,13 @@ export function serve<Data = undefined>(
       const headers = new Headers(outcome.headers);
       const protocol = outcome.acceptance.protocol;
       if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
-      const init: PeerInit<unknown> = { request, data: outcome.data, protocol: protocol ?? "", extensions: "", remoteAddress };
+      const init: PeerInit<unknown> = {
+        request,
+        data: outcome.data,
+        protocol: protocol ?? "",
+        extensions: "",
+        remoteAddress,
+      };
       if (server.upgrade(request, { data: { init }, headers })) return undefined;
       return new Response("Cannot upgrade: Bun refused the upgrade\n", { status: 400 });
     },
@@ -127,7 +139,9 @@ export function serve<Data = undefined>(
       },
       message(ws: BunWebSocket, message: string | Uint8Array) {
         ws.data.session!.received(
-          typeof message === "string" ? message : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
+          typeof message === "string"
+            ? message
+            : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
         );
       },
       pong(ws: BunWebSocket) {

@@ -28,9 +28,21 @@ import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
 /** The parts of Deno's API this adapter uses, typed locally so the npm build needs no Deno types. */
 interface DenoRuntime {
   serve(
-    options: { hostname?: string; port?: number; onListen?: (addr: unknown) => void; signal?: AbortSignal },
-    handler: (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Response | Promise<Response>,
-  ): { addr: { hostname: string; port: number }; shutdown(): Promise<void>; finished: Promise<void> };
+    options: {
+      hostname?: string;
+      port?: number;
+      onListen?: (addr: unknown) => void;
+      signal?: AbortSignal;
+    },
+    handler: (
+      request: Request,
+      info: { remoteAddr: { hostname: string; port: number } },
+    ) => Response | Promise<Response>,
+  ): {
+    addr: { hostname: string; port: number };
+    shutdown(): Promise<void>;
+    finished: Promise<void>;
+  };
   upgradeWebSocket(
     request: Request,
     options: { protocol?: string; idleTimeout?: number },
@@ -146,7 +158,9 @@ function attach<Data>(
   const transport: PeerTransport = {
     send(data) {
       socket.send(data);
-      if (drainPoll === undefined && socket.bufferedAmount > 0) drainPoll = setTimeout(watchDrain, 5);
+      if (drainPoll === undefined && socket.bufferedAmount > 0) {
+        drainPoll = setTimeout(watchDrain, 5);
+      }
     },
     ping() {
       throw new ProtocolError(
@@ -178,7 +192,11 @@ function attach<Data>(
   socket.onmessage = (event) => {
     const data = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
     if (exceedsLimit(data, options.maxMessageSize)) {
-      session.failed(new ProtocolError("MESSAGE_TOO_BIG", "Cannot receive message: it exceeds maxMessageSize", { closeCode: 1009 }));
+      session.failed(
+        new ProtocolError("MESSAGE_TOO_BIG", "Cannot receive message: it exceeds maxMessageSize", {
+          closeCode: 1009,
+        }),
+      );
       socket.close(1009, "message too big");
       return;
     }

@@ -178,12 +178,19 @@ function serveSocket(
         return { accepted: false, response: await serializeResponse(await fetch(requestOf(head))) };
       }
       const outcome = await negotiateUpgrade(handler, options, {
-        upgradeRequest: { method: head.method, httpVersion: head.httpVersion, headers: head.headers, url: head.target },
+        upgradeRequest: {
+          method: head.method,
+          httpVersion: head.httpVersion,
+          headers: head.headers,
+          url: head.target,
+        },
         request: () => requestOf(head),
         remoteAddress,
       });
       if (!outcome.accepted) {
-        const response = outcome.error ? buildRejection(outcome.error) : await serializeResponse(outcome.response);
+        const response = outcome.error
+          ? buildRejection(outcome.error)
+          : await serializeResponse(outcome.response);
         return { accepted: false, response };
       }
       data = outcome.data;

@@ -64,7 +64,10 @@ export type UpgradeDecision<Data> = UpgradeAcceptance<Data> | Response | number 
  */
 export interface Handler<Data = undefined> {
   /** Runs after the handshake is validated and before it is accepted: auth, subprotocol, data. */
-  upgrade?(request: Request, info: UpgradeInfo): UpgradeDecision<Data> | Promise<UpgradeDecision<Data>>;
+  upgrade?(
+    request: Request,
+    info: UpgradeInfo,
+  ): UpgradeDecision<Data> | Promise<UpgradeDecision<Data>>;
   /** The connection is open. */
   open?(peer: Peer<Data>): void | Promise<void>;
   /** A complete message arrived. */

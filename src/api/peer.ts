@@ -98,7 +98,12 @@ export class Peer<Data = undefined> {
   #state: PeerState;
 
   /** Adapters create peers; see {@linkcode PeerSession}. */
-  constructor(transport: PeerTransport, init: PeerInit<Data>, limits: PeerLimits, state: PeerState) {
+  constructor(
+    transport: PeerTransport,
+    init: PeerInit<Data>,
+    limits: PeerLimits,
+    state: PeerState,
+  ) {
     this.id = (++nextId).toString(36);
     this.#request = init.request;
     this.protocol = init.protocol;
@@ -164,10 +169,16 @@ export class Peer<Data = undefined> {
    */
   close(code: number = 1000, reason: string = ""): void {
     if (!isValidCloseCode(code)) {
-      throw new ProtocolError("INVALID_CLOSE_CODE", `Cannot close: ${code} is not a close code an endpoint may send`);
+      throw new ProtocolError(
+        "INVALID_CLOSE_CODE",
+        `Cannot close: ${code} is not a close code an endpoint may send`,
+      );
     }
     if (encoder.encode(reason).length > 123) {
-      throw new ProtocolError("CLOSE_REASON_TOO_LONG", "Cannot close: the reason is longer than 123 bytes of UTF-8");
+      throw new ProtocolError(
+        "CLOSE_REASON_TOO_LONG",
+        "Cannot close: the reason is longer than 123 bytes of UTF-8",
+      );
     }
     if (this.#state.readyState >= 2) return;
     this.#state.readyState = 2;
@@ -194,6 +205,8 @@ export class Peer<Data = undefined> {
 function toSendable(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
   if (typeof data === "string" || data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
   throw new TypeError("Cannot send: data must be a string, an ArrayBuffer or an ArrayBufferView");
 }

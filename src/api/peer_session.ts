@@ -66,7 +66,9 @@ export class PeerSession<Data = undefined> {
   /** A complete message arrived. */
   received(data: string | Uint8Array): void {
     this.#awaitingPong = false;
-    if (this.#handler.message) this.#run(() => this.#handler.message!(this.peer, new Message(data)));
+    if (this.#handler.message) {
+      this.#run(() => this.#handler.message!(this.peer, new Message(data)));
+    }
   }
 
   /** A pong arrived: the peer is alive. */

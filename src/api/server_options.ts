@@ -94,7 +94,9 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   ) {
     const value = resolved[name];
     if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
-      throw new RangeError(`Cannot create server: ${name} must be a finite number >= 0, got ${value}`);
+      throw new RangeError(
+        `Cannot create server: ${name} must be a finite number >= 0, got ${value}`,
+      );
     }
   }
   if (resolved.backpressureLimit > resolved.maxBufferedAmount) {

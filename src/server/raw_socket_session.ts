@@ -12,10 +12,7 @@ import { acceptUpgrade, type HandshakeOptions } from "../handshake/accept_upgrad
 import { buildRejection, buildSwitchingProtocols } from "../handshake/build_responses.ts";
 import { HttpHeadParser, type RequestHead } from "../handshake/http_head_parser.ts";
 import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
-import {
-  type ConnectionOptions,
-  WebSocketConnection,
-} from "../protocol/websocket_connection.ts";
+import { type ConnectionOptions, WebSocketConnection } from "../protocol/websocket_connection.ts";
 
 /** The byte stream under a session: what a TCP socket offers. */
 export interface ByteStream {
@@ -53,8 +50,7 @@ export interface RawSocketSessionEvents {
 }
 
 /** Limits and timeouts of a raw-socket session; every one has a safe default. */
-export interface RawSocketSessionOptions
-  extends Omit<ConnectionOptions, "role">, HandshakeOptions {
+export interface RawSocketSessionOptions extends Omit<ConnectionOptions, "role">, HandshakeOptions {
   /** Maximum bytes of the HTTP request head. Default 8 KiB. */
   maxHeadSize?: number;
   /** Maximum number of request header lines. Default 100. */
@@ -115,7 +111,14 @@ export class RawSocketSession {
       maxHeaderCount: options.maxHeaderCount,
     });
     this.#timer = setTimeout(
-      () => this.#reject(new ProtocolError("HANDSHAKE_TIMEOUT", "Cannot accept upgrade: the request head did not arrive in time", { status: 408 })),
+      () =>
+        this.#reject(
+          new ProtocolError(
+            "HANDSHAKE_TIMEOUT",
+            "Cannot accept upgrade: the request head did not arrive in time",
+            { status: 408 },
+          ),
+        ),
       options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
     );
   }
@@ -208,9 +211,15 @@ export class RawSocketSession {
     if (head.rest.length > 0) this.#pendingBytes.push(head.rest);
     const verdict = this.#events.negotiate
       ? this.#events.negotiate(this, head)
-      : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({ accepted: true, acceptance }));
+      : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({
+        accepted: true,
+        acceptance,
+      }));
     verdict.then(
-      (verdict) => verdict.accepted ? this.#open(verdict.acceptance, verdict.headers) : this.#refuse(verdict.response),
+      (verdict) =>
+        verdict.accepted
+          ? this.#open(verdict.acceptance, verdict.headers)
+          : this.#refuse(verdict.response),
       (error) => this.#reject(error),
     );
   }
@@ -282,7 +291,10 @@ export class RawSocketSession {
       this.#stream.close();
     } else if (connection.closeSent && this.#timer === undefined && !this.#finished) {
       // Our close is out; a peer that never answers is cut off.
-      this.#timer = setTimeout(() => this.terminate(), this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+      this.#timer = setTimeout(
+        () => this.terminate(),
+        this.#options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
+      );
     }
   }
 

@@ -65,7 +65,11 @@ for (const runtime of runtimesUnderTest()) {
       const server = await startExample({ runtime, file: "examples/handshake_server.ts" });
       try {
         const cut = SAMPLE_REQUEST.indexOf(CRLF) + 1;
-        const pieces = [SAMPLE_REQUEST.slice(0, cut), SAMPLE_REQUEST.slice(cut, cut + 7), SAMPLE_REQUEST.slice(cut + 7)];
+        const pieces = [
+          SAMPLE_REQUEST.slice(0, cut),
+          SAMPLE_REQUEST.slice(cut, cut + 7),
+          SAMPLE_REQUEST.slice(cut + 7),
+        ];
         assert.equal(await exchange(server.port, pieces), SAMPLE_RESPONSE);
       } finally {
         await server.stop();
@@ -75,7 +79,9 @@ for (const runtime of runtimesUnderTest()) {
     test("rejects Sec-WebSocket-Version 8 with 426 and names version 13", async () => {
       const server = await startExample({ runtime, file: "examples/handshake_server.ts" });
       try {
-        const response = await exchange(server.port, [SAMPLE_REQUEST.replace("Version: 13", "Version: 8")]);
+        const response = await exchange(server.port, [
+          SAMPLE_REQUEST.replace("Version: 13", "Version: 8"),
+        ]);
         assert.equal(statusLine(response), "HTTP/1.1 426 Upgrade Required");
         assert.match(response, /\r\nSec-WebSocket-Version: 13\r\n/i);
         assert.match(response, /\r\nConnection: close\r\n/i);
@@ -108,10 +114,18 @@ for (const runtime of runtimesUnderTest()) {
   });
 }
 
-function runClient(url: string, protocol: string): Promise<{ code: number | null; stdout: string }> {
+function runClient(
+  url: string,
+  protocol: string,
+): Promise<{ code: number | null; stdout: string }> {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["examples/handshake_client.ts", url, "--protocol", protocol], {
+    const child = spawn(process.execPath, [
+      "examples/handshake_client.ts",
+      url,
+      "--protocol",
+      protocol,
+    ], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });

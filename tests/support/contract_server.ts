@@ -1,0 +1,33 @@
+/**
+ * Serves the contract handler on this runtime's adapter, with options from
+ * the command line: --port N --heartbeat MS --max-message-size BYTES.
+ * Prints `listening on http://HOST:PORT`; SIGTERM shuts down gracefully.
+ *
+ * @module
+ */
+
+import { commandLineArgs, exit, onShutdownSignal } from "../../examples/support/runtime.ts";
+import { serveOnThisRuntime } from "../../examples/support/serve_on_this_runtime.ts";
+import { contractHandler } from "./contract_handler.ts";
+
+const args = commandLineArgs();
+const option = (name: string, fallback: number) => {
+  const index = args.indexOf(name);
+  return index === -1 ? fallback : Number(args[index + 1]);
+};
+
+const server = await serveOnThisRuntime(contractHandler, {
+  hostname: "127.0.0.1",
+  port: option("--port", 0),
+  heartbeatInterval: option("--heartbeat", 30_000),
+  maxMessageSize: option("--max-message-size", 16 * 1024 * 1024),
+  protocols: ["chat", "superchat"],
+  backpressureLimit: 64 * 1024,
+  shutdownTimeout: 2_000,
+});
+console.log(`listening on ${server.url}`);
+onShutdownSignal(async () => {
+  await server.close();
+  console.log("shut down");
+  exit(0);
+});
