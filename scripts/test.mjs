@@ -39,16 +39,24 @@ const steps = [
     cmd: [node24, "--test", "--test-reporter=spec", "tests/unit/**/*.test.ts"],
     counts: nodeCounts,
   },
-  {
-    name: "e2e + conformance (servers on Node 24, Deno, Bun)",
+  ...["node", "deno", "bun"].map((runtime) => ({
+    name: `servers on ${runtime}: end-to-end, adapter black-box, conformance, interop`,
     cmd: [
       node24,
       "--test",
       "--test-reporter=spec",
       "--test-concurrency=1",
       "tests/e2e/**/*.test.ts",
+      "tests/adapters/black_box.test.ts",
       "tests/conformance/**/*.test.ts",
+      "tests/interop/**/*.test.ts",
     ],
+    env: { OMNISOCKET_RUNTIMES: runtime },
+    counts: nodeCounts,
+  })),
+  {
+    name: "servers on workerd: Cloudflare adapter",
+    cmd: [node24, "--test", "--test-reporter=spec", "tests/adapters/cloudflare.test.ts"],
     counts: nodeCounts,
   },
   {
@@ -59,9 +67,10 @@ const steps = [
 ];
 
 const results = [];
+await ensureSystemPackages();
 for (const step of steps) {
   console.log(`\n=== ${step.name}`);
-  const { code, output } = await run(step.cmd);
+  const { code, output } = await run(step.cmd, step.env);
   const counts = step.counts?.(output) ?? null;
   results.push({ name: step.name, ok: code === 0, counts });
 }
@@ -82,17 +91,34 @@ for (const { name, ok, counts } of results) {
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
-function run([command, ...args]) {
+// The interop tests need clients nobody here wrote, from Debian: Chromium and
+// python3-websockets. Installed when missing (the machines run as root).
+async function ensureSystemPackages() {
+  const hasChromium = existsSync("/usr/bin/chromium");
+  const hasPythonWebsockets = (await run(["/usr/bin/python3", "-c", "import websockets"], {}, true)).code === 0;
+  if (hasChromium && hasPythonWebsockets) return;
+  console.log("=== installing Debian packages: chromium python3-websockets");
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  const update = await run(["apt-get", "update", "-qq"], env);
+  const install = update.code === 0 &&
+    (await run(["apt-get", "install", "-y", "-qq", "chromium", "python3-websockets"], env)).code === 0;
+  if (!install) {
+    console.error("Cannot install chromium and python3-websockets: run the tests as root, or install them first.");
+    process.exit(1);
+  }
+}
+
+function run([command, ...args], env = {}, quiet = false) {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: root,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
     const tee = (stream) => (data) => {
       output += data;
-      stream.write(data);
+      if (!quiet) stream.write(data);
     };
     child.stdout.on("data", tee(process.stdout));
     child.stderr.on("data", tee(process.stderr));

@@ -1,0 +1,28 @@
+"""Interop client from python3-websockets (Debian), a WebSocket stack nobody here wrote.
+
+Usage: python3 tests/interop/python_client.py ws://127.0.0.1:PORT/
+Echo round trips of text, binary and 1 MiB, then a close with code 4000.
+Prints "ok" and exits 0 when every check holds.
+"""
+
+import asyncio
+import sys
+
+from websockets.asyncio.client import connect
+
+
+async def main(url: str) -> None:
+    async with connect(url, max_size=None) as socket:
+        await socket.send("héllo from python")
+        assert await socket.recv() == "héllo from python", "text echo"
+        await socket.send(b"\x00\x01\xff")
+        assert await socket.recv() == b"\x00\x01\xff", "binary echo"
+        big = bytes(range(256)) * 4096
+        await socket.send(big)
+        assert await socket.recv() == big, "1 MiB echo"
+        await socket.close(code=4000, reason="python bye")
+        assert socket.close_code == 4000, f"close code echoed, got {socket.close_code}"
+    print("ok")
+
+
+asyncio.run(main(sys.argv[1]))
