@@ -95,15 +95,19 @@ process.exit(failed === 0 ? 0 : 1);
 // python3-websockets. Installed when missing (the machines run as root).
 async function ensureSystemPackages() {
   const hasChromium = existsSync("/usr/bin/chromium");
-  const hasPythonWebsockets = (await run(["/usr/bin/python3", "-c", "import websockets"], {}, true)).code === 0;
+  const hasPythonWebsockets =
+    (await run(["/usr/bin/python3", "-c", "import websockets"], {}, true)).code === 0;
   if (hasChromium && hasPythonWebsockets) return;
   console.log("=== installing Debian packages: chromium python3-websockets");
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const update = await run(["apt-get", "update", "-qq"], env);
   const install = update.code === 0 &&
-    (await run(["apt-get", "install", "-y", "-qq", "chromium", "python3-websockets"], env)).code === 0;
+    (await run(["apt-get", "install", "-y", "-qq", "chromium", "python3-websockets"], env)).code ===
+      0;
   if (!install) {
-    console.error("Cannot install chromium and python3-websockets: run the tests as root, or install them first.");
+    console.error(
+      "Cannot install chromium and python3-websockets: run the tests as root, or install them first.",
+    );
     process.exit(1);
   }
 }
@@ -140,7 +144,9 @@ async function versionOf(node) {
 // "ok | 12 passed (30 steps) | 0 failed (1s)"
 function denoCounts(output) {
   const match = /\| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/.exec(output);
-  return match ? { passed: Number(match[1]) + Number(match[2] ?? 0), failed: Number(match[3]) } : null;
+  return match
+    ? { passed: Number(match[1]) + Number(match[2] ?? 0), failed: Number(match[3]) }
+    : null;
 }
 
 // " 42 pass" / " 0 fail"

@@ -124,10 +124,13 @@ export function createUpgrader<Data = undefined>(
     });
     if (!outcome.accepted) return outcome.response;
     const { socket, response } = deno.upgradeWebSocket(request, {
-      protocol: outcome.acceptance.protocol,
       // Deno pings an idle peer and drops it when no pong comes back.
       idleTimeout: Math.ceil(resolved.heartbeatInterval / 1000),
     });
+    // Not passed as upgradeWebSocket's `protocol`: Deno splits the offered
+    // list on ", " only, so "a,b" (as the ws client sends it) would throw.
+    const protocol = outcome.acceptance.protocol;
+    if (protocol !== undefined) response.headers.set("Sec-WebSocket-Protocol", protocol);
     outcome.headers.forEach((value, name) => response.headers.set(name, value));
     attach(handler, resolved, peers, socket, {
       request,
@@ -202,11 +205,9 @@ function attach<Data>(
     }
     session.received(data);
   };
+  // Deno fires `error` for an abrupt disconnect ("Unexpected EOF"): not a
+  // failure of ours, and the close event that follows reports it as 1006.
   socket.onclose = (event) => finish(event.code, event.reason, event.wasClean);
-  socket.onerror = (event) => {
-    const message = (event as ErrorEvent).message;
-    if (message) session.failed(new Error(message));
-  };
 }
 
 function exceedsLimit(data: string | Uint8Array, limit: number): boolean {

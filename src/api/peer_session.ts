@@ -86,9 +86,13 @@ export class PeerSession<Data = undefined> {
     if (this.#handler.drain) this.#run(() => this.#handler.drain!(this.peer));
   }
 
-  /** A protocol failure or a runtime error on this connection. */
+  /**
+   * A protocol failure on this connection (the peer misbehaved). Goes to the
+   * `error` hook when there is one; a misbehaving client is not a server bug,
+   * so nothing is logged otherwise.
+   */
   failed(error: Error): void {
-    this.#reportError(error);
+    if (this.#handler.error) this.#reportError(error);
   }
 
   /** The connection is over; runs the `close` hook once. */
@@ -113,7 +117,8 @@ export class PeerSession<Data = undefined> {
     this.#transport.ping(new Uint8Array(0));
   }
 
-  // A throwing or rejecting hook is reported, never allowed to take down the server.
+  // A throwing or rejecting hook is reported (logged when there is no error
+  // hook: it is a bug in the application), never allowed to take down the server.
   #run(hook: () => void | Promise<void>): void {
     try {
       const result = hook();

@@ -27,7 +27,7 @@ for (const runtime of runtimesUnderTest()) {
       try {
         const page = await browser.newPage();
         await page.goto(`http://127.0.0.1:${server.port}/`);
-        await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("connected"));
+        await page.locator("#status", { hasText: "connected to" }).waitFor({ timeout: 5_000 });
         await page.fill("#text", `hello from chromium via ${runtime}`);
         await page.click("#send");
         const echo = page.locator("li.echo").first();

@@ -19,7 +19,11 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
 const CLIENTS: [string, string, string[]][] = [
   ["python3-websockets", "/usr/bin/python3", ["tests/interop/python_client.py"]],
   ["Node's WebSocket", `${REPO_ROOT}node_modules/.bin/node`, ["tests/interop/native_client.ts"]],
-  ["Deno's WebSocket", `${REPO_ROOT}node_modules/.bin/deno`, ["run", "-A", "tests/interop/native_client.ts"]],
+  ["Deno's WebSocket", `${REPO_ROOT}node_modules/.bin/deno`, [
+    "run",
+    "-A",
+    "tests/interop/native_client.ts",
+  ]],
   ["Bun's WebSocket", `${REPO_ROOT}node_modules/.bin/bun`, ["tests/interop/native_client.ts"]],
 ];
 

@@ -29,7 +29,9 @@ socket.onmessage = (event) => {
   if (received.length < 2) return;
   const [text, binary] = received;
   if (text !== "héllo from a native client") fail(`text echo: ${String(text)}`);
-  if (!(binary instanceof ArrayBuffer) || new Uint8Array(binary).join() !== "0,1,255") fail("binary echo");
+  if (!(binary instanceof ArrayBuffer) || new Uint8Array(binary).join() !== "0,1,255") {
+    fail("binary echo");
+  }
   socket.close(4000, "native bye");
 };
 socket.onclose = (event) => {
