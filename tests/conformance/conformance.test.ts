@@ -1,0 +1,45 @@
+/**
+ * RFC 6455 conformance of examples/echo.ts on every runtime under test: each case × delivery
+ * runs over a fresh raw TCP connection. OMNISOCKET_RUNTIMES picks runtimes (default all three).
+ *
+ * @module
+ */
+
+import { after, before, describe, test } from "node:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import {
+  REPO_ROOT,
+  type RunningExample,
+  runtimesUnderTest,
+  startExample,
+} from "../support/example_server.ts";
+import { caseRuns, runCase } from "./cases.ts";
+
+const EXAMPLE = "examples/echo.ts";
+
+if (!existsSync(join(REPO_ROOT, EXAMPLE))) {
+  test("conformance suite finds examples/echo.ts", () => {
+    throw new Error(`${EXAMPLE} does not exist: the conformance suite has no server to test`);
+  });
+} else {
+  for (const runtime of runtimesUnderTest()) {
+    describe(`${runtime} ${EXAMPLE} conformance`, () => {
+      let server: RunningExample | undefined;
+      before(async () => {
+        server = await startExample({ runtime, file: EXAMPLE });
+      }, { timeout: 30_000 });
+      after(async () => {
+        await server?.stop();
+      }, { timeout: 10_000 });
+      for (const run of caseRuns()) {
+        // Each case bounds itself; the runner's own timeout (5 s on Bun) must not cut it first.
+        const timeout = 2 * run.testCase.timeoutMs + 2_000;
+        test(`${runtime} ${run.name}`, { timeout }, async () => {
+          if (!server) throw new Error(`${EXAMPLE} did not start on ${runtime}`);
+          await runCase(server.url, run);
+        });
+      }
+    });
+  }
+}
