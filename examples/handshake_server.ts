@@ -61,6 +61,7 @@ const server = await listenRawTcp(address, (connection) => {
         (error) => answer(rejectionFor(error), trimToHead(request, head)),
       );
     },
+    drained() {},
     closed() {},
   };
 });

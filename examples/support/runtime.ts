@@ -13,6 +13,8 @@ const runtime = globalThis as any;
 export interface ServerAddressArgs {
   hostname: string;
   port: number;
+  /** `--engine native|omnisocket`: the protocol engine on Deno and Bun (default native). */
+  engine: "native" | "omnisocket";
 }
 
 /** The arguments after the script name, on Deno, Bun and Node alike. */
@@ -26,17 +28,22 @@ export function commandLineArgs(): string[] {
  */
 export function serverAddressArgs(args: string[] = commandLineArgs()): ServerAddressArgs {
   const options = new Map<string, string>();
+  // Flags other examples define (e.g. --heartbeat) are read by them, not here.
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
     options.set(flag, inline ?? args[++i] ?? "");
   }
   const hostname = options.get("--host") ?? "127.0.0.1";
   const port = Number(options.get("--port") ?? "8080");
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || hostname === "") {
-    console.error("usage: <example> [--host HOST] [--port PORT]");
+  const engine = options.get("--engine") ?? "native";
+  if (
+    !Number.isInteger(port) || port < 0 || port > 65535 || hostname === "" ||
+    (engine !== "native" && engine !== "omnisocket")
+  ) {
+    console.error("usage: <example> [--host HOST] [--port PORT] [--engine native|omnisocket]");
     exit(2);
   }
-  return { hostname, port };
+  return { hostname, port, engine };
 }
 
 /** Calls `handler` once on SIGINT or SIGTERM. */

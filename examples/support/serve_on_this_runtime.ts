@@ -12,6 +12,8 @@ export interface ServeOptions extends ServerOptions {
   hostname: string;
   port: number;
   fetch?: (request: Request) => Response | Promise<Response>;
+  /** Deno and Bun: their native WebSocket server, or omnisocket's engine over raw TCP. */
+  engine?: "native" | "omnisocket";
 }
 
 // deno-lint-ignore no-explicit-any
@@ -30,5 +32,7 @@ export async function serveOnThisRuntime<Data>(
   options: ServeOptions,
 ): Promise<WebSocketServer> {
   const adapter = await import(`../../src/adapters/${adapterName}.ts`);
-  return await adapter.serve(handler, options);
+  // Node has one engine, ours; the option is for the runtimes that have two.
+  const { engine, ...rest } = options;
+  return await adapter.serve(handler, adapterName === "node" ? rest : { ...rest, engine });
 }

@@ -18,6 +18,8 @@ import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { listenBunTcp } from "./bun_tcp.ts";
+import { serveWithEngine } from "./serve_with_engine.ts";
 import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
 
 /** The parts of Bun's ServerWebSocket this adapter uses. */
@@ -63,6 +65,13 @@ export interface BunServeOptions extends ServerOptions {
   port?: number;
   /** Address to listen on. Default "127.0.0.1". */
   hostname?: string;
+  /**
+   * `"native"` (default) upgrades through Bun's own WebSocket server.
+   * `"omnisocket"` serves raw TCP with omnisocket's protocol engine instead:
+   * the strict RFC 6455 behaviour of the Node adapter (our conformance suite
+   * passes in full), where Bun's native server deviates (README, capabilities).
+   */
+  engine?: "native" | "omnisocket";
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). */
   fetch?: (request: Request) => Response | Promise<Response>;
 }
@@ -83,7 +92,10 @@ export function serve<Data = undefined>(
   handler: Handler<Data>,
   options: BunServeOptions = {},
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, ...shared } = options;
+  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
+  if (engine === "omnisocket") {
+    return serveWithEngine(handler, { ...shared, hostname, port, fetch }, listenBunTcp);
+  }
   const resolved = resolveServerOptions(shared);
   const peers = new PeerRegistry();
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;

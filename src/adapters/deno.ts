@@ -21,6 +21,8 @@ import {
   type ServerOptions,
 } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { listenDenoTcp } from "./deno_tcp.ts";
+import { serveWithEngine } from "./serve_with_engine.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
@@ -55,6 +57,13 @@ export interface DenoServeOptions extends ServerOptions {
   port?: number;
   /** Address to listen on. Default "127.0.0.1". */
   hostname?: string;
+  /**
+   * `"native"` (default) upgrades through Deno's own WebSocket server.
+   * `"omnisocket"` serves raw TCP with omnisocket's protocol engine instead:
+   * the strict RFC 6455 behaviour of the Node adapter (our conformance suite
+   * passes in full), where Deno's native server deviates (README, capabilities).
+   */
+  engine?: "native" | "omnisocket";
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
   fetch?: (request: Request) => Response | Promise<Response>;
 }
@@ -72,7 +81,10 @@ export function serve<Data = undefined>(
   handler: Handler<Data>,
   options: DenoServeOptions = {},
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, ...shared } = options;
+  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
+  if (engine === "omnisocket") {
+    return serveWithEngine(handler, { ...shared, hostname, port, fetch }, listenDenoTcp);
+  }
   const peers = new PeerRegistry();
   const upgrade = createUpgrader(handler, shared, peers);
   const deno = denoRuntime();

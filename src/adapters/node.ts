@@ -14,21 +14,12 @@ import { createServer, type Socket } from "node:net";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
-import type { PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
-import { PeerSession } from "../api/peer_session.ts";
-import {
-  type ResolvedServerOptions,
-  resolveServerOptions,
-  type ServerOptions,
-} from "../api/server_options.ts";
+import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import { buildRejection } from "../handshake/build_responses.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
-import { type ByteStream, RawSocketSession } from "../server/raw_socket_session.ts";
-import { serializeResponse } from "../server/serialize_response.ts";
+import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
 
 /** Options of the standalone Node server: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface NodeServeOptions extends ServerOptions {
@@ -72,7 +63,7 @@ export async function serve<Data = undefined>(
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    serveSocket(handler as Handler<unknown>, resolved, peers, socket, { fetch });
+    serveSocket({ handler: handler as Handler<unknown>, options: resolved, peers, fetch }, socket);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -129,7 +120,11 @@ export function attach<Data = undefined>(
       headers: new HeaderMap(pairs(request.rawHeaders)),
       rest,
     };
-    serveSocket(handler as Handler<unknown>, resolved, peers, socket as Socket, { head });
+    serveSocket(
+      { handler: handler as Handler<unknown>, options: resolved, peers },
+      socket as Socket,
+      head,
+    );
   };
   server.on("upgrade", onUpgrade);
   return {
@@ -141,113 +136,29 @@ export function attach<Data = undefined>(
   };
 }
 
-/** Where a socket's request head comes from, and what answers plain HTTP. */
-interface SocketStart {
-  /** Already parsed by node:http (attach); else parsed here. */
-  head?: RequestHead;
-  fetch?: (request: Request) => Response | Promise<Response>;
-}
-
-function serveSocket(
-  handler: Handler<unknown>,
-  options: ResolvedServerOptions,
-  peers: PeerRegistry,
-  socket: Socket,
-  { head, fetch }: SocketStart,
-): void {
+/** Wires a node:net socket (or the Duplex of an `upgrade` event) to a raw connection. */
+function serveSocket(context: RawConnectionContext, socket: Socket, head?: RequestHead): void {
   socket.setNoDelay(true);
-  const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
-  const stream: ByteStream = {
+  const events = serveRawConnection(context, {
     write(chunks) {
       if (socket.destroyed) return;
+      // One writev for everything produced by one read or one tick.
       socket.cork();
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
     },
     close: () => void socket.end(),
     destroy: () => void socket.destroy(),
-  };
-  let data: unknown;
-  let peer: PeerSession<unknown> | undefined;
-  let request: Request | undefined;
-  const requestOf = (head: RequestHead) => (request ??= toRequest(head, socket));
-
-  const session = new RawSocketSession(stream, {
-    async negotiate(_, head) {
-      if (fetch && !head.headers.has("upgrade")) {
-        return { accepted: false, response: await serializeResponse(await fetch(requestOf(head))) };
-      }
-      const outcome = await negotiateUpgrade(handler, options, {
-        upgradeRequest: {
-          method: head.method,
-          httpVersion: head.httpVersion,
-          headers: head.headers,
-          url: head.target,
-        },
-        request: () => requestOf(head),
-        remoteAddress,
-      });
-      if (!outcome.accepted) {
-        const response = outcome.error
-          ? buildRejection(outcome.error)
-          : await serializeResponse(outcome.response);
-        return { accepted: false, response };
-      }
-      data = outcome.data;
-      return { accepted: true, acceptance: outcome.acceptance, headers: outcome.headers };
+    get queuedBytes() {
+      return socket.writableLength;
     },
-    open(session) {
-      const transport: PeerTransport = {
-        send: (message) => void session.send(message),
-        ping: (payload) => session.ping(payload),
-        close: (code, reason) => session.close(code, reason),
-        terminate: () => session.terminate(),
-        get bufferedAmount() {
-          return socket.writableLength;
-        },
-      };
-      peer = new PeerSession(handler, transport, {
-        request: () => requestOf(session.request!),
-        data,
-        protocol: session.protocol ?? "",
-        extensions: "",
-        remoteAddress,
-      }, { options });
-      peers.add(peer.peer);
-      peer.opened();
-    },
-    message: (_, message) => peer!.received(message),
-    pong: () => peer!.ponged(),
-    error: (_, error) => peer?.failed(error),
-    close(_, code, reason, wasClean) {
-      if (peer === undefined) return;
-      peers.delete(peer.peer);
-      peer.closed(code, reason, wasClean);
-    },
-  }, {
-    maxMessageSize: options.maxMessageSize,
-    closeTimeout: options.closeTimeout,
-    handshakeTimeout: options.handshakeTimeout,
-  });
-
-  socket.on("data", (chunk: Uint8Array) => session.receive(chunk));
-  socket.on("drain", () => peer?.flushed());
+    remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+    scheme: (socket as { encrypted?: boolean }).encrypted ? "https" : "http",
+  }, head);
+  socket.on("data", events.data);
+  socket.on("drain", events.drained);
   socket.on("error", () => socket.destroy());
-  socket.on("close", () => session.streamClosed());
-  if (head) session.startWithHead(head);
-}
-
-// The Request for hooks and peer.request, built only when someone asks.
-function toRequest(head: RequestHead, socket: Socket): Request {
-  const host = head.headers.get("host") ?? "localhost";
-  const scheme = (socket as { encrypted?: boolean }).encrypted ? "https" : "http";
-  let url: string;
-  try {
-    url = new URL(head.target, `${scheme}://${host}`).href;
-  } catch {
-    url = new URL(head.target.startsWith("/") ? head.target : "/", `${scheme}://localhost`).href;
-  }
-  return new Request(url, { method: head.method, headers: head.headers.toHeaders() });
+  socket.on("close", events.closed);
 }
 
 function* pairs(raw: string[]): Iterable<[string, string]> {

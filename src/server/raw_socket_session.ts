@@ -95,6 +95,7 @@ export class RawSocketSession {
   #flushScheduled = false;
   #finished = false;
   #pendingBytes: Uint8Array[] = [];
+  #unflushedBytes = 0;
 
   /** Starts a session; the handshake timeout runs from now. */
   constructor(
@@ -160,11 +161,21 @@ export class RawSocketSession {
     this.#flush();
   }
 
+  /**
+   * Payload bytes queued by `send` and not yet handed to the stream (sends
+   * are batched until the end of the current read or tick). Text counts one
+   * byte per UTF-16 unit: close enough for backpressure decisions.
+   */
+  get queuedBytes(): number {
+    return this.#unflushedBytes;
+  }
+
   /** Queues a message; returns false if the connection no longer sends. */
   send(data: string | Uint8Array): boolean {
     const connection = this.#connection;
     if (connection === null || this.#finished) return false;
     const queued = connection.send(data);
+    this.#unflushedBytes += data.length;
     this.#scheduleFlush();
     return queued;
   }
@@ -287,6 +298,7 @@ export class RawSocketSession {
     const connection = this.#connection;
     if (connection === null) return;
     if (connection.hasOutput) this.#stream.write(connection.takeOutput());
+    this.#unflushedBytes = 0;
     if (connection.shouldCloseTransport) {
       this.#stream.close();
     } else if (connection.closeSent && this.#timer === undefined && !this.#finished) {

@@ -1,12 +1,18 @@
 /**
  * Serves the contract handler on this runtime's adapter, with options from
- * the command line: --port N --heartbeat MS --max-message-size BYTES.
+ * the command line: --port N --engine native|omnisocket --heartbeat MS
+ * --max-message-size BYTES.
  * Prints `listening on http://HOST:PORT`; SIGTERM shuts down gracefully.
  *
  * @module
  */
 
-import { commandLineArgs, exit, onShutdownSignal } from "../../examples/support/runtime.ts";
+import {
+  commandLineArgs,
+  exit,
+  onShutdownSignal,
+  serverAddressArgs,
+} from "../../examples/support/runtime.ts";
 import { serveOnThisRuntime } from "../../examples/support/serve_on_this_runtime.ts";
 import { contractHandler } from "./contract_handler.ts";
 
@@ -17,8 +23,7 @@ const option = (name: string, fallback: number) => {
 };
 
 const server = await serveOnThisRuntime(contractHandler, {
-  hostname: "127.0.0.1",
-  port: option("--port", 0),
+  ...serverAddressArgs(args),
   heartbeatInterval: option("--heartbeat", 30_000),
   maxMessageSize: option("--max-message-size", 16 * 1024 * 1024),
   protocols: ["chat", "superchat"],

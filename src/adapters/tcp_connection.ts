@@ -1,0 +1,47 @@
+/**
+ * The shape every runtime's raw TCP listener gives a connection, so the
+ * same raw-socket server code runs over node:net, Deno.listen and Bun.listen.
+ *
+ * @module
+ */
+
+/** One accepted TCP connection, seen from the server. */
+export interface TcpConnection {
+  /** The client's "ip:port". */
+  readonly remoteAddress: string;
+  /** Bytes accepted by `write` and not yet sent. */
+  readonly queuedBytes: number;
+  /** Queues bytes; the chunks of one call leave together where the runtime allows. */
+  write(chunks: readonly Uint8Array[]): void;
+  /** Closes once everything written has been sent. */
+  close(): void;
+  /** Drops the connection now. */
+  destroy(): void;
+}
+
+/** What the listener reports about a connection. */
+export interface TcpConnectionHandler {
+  /** Bytes arrived; the chunk is the handler's to keep or mutate. */
+  data(chunk: Uint8Array): void;
+  /** The write queue emptied after a backlog. */
+  drained(): void;
+  /** The connection is gone. */
+  closed(): void;
+}
+
+/** A running listener. */
+export interface TcpListener {
+  readonly hostname: string;
+  readonly port: number;
+  /** Stops accepting; open connections stay with their handlers. */
+  close(): Promise<void>;
+}
+
+/** Where to listen; port 0 picks a free one. */
+export interface TcpListenOptions {
+  hostname: string;
+  port: number;
+}
+
+/** Called for every accepted connection. */
+export type AcceptTcp = (connection: TcpConnection) => TcpConnectionHandler;
