@@ -1,0 +1,252 @@
+/**
+ * omnisocket on Cloudflare Workers (workerd): a worker `fetch` handler that
+ * upgrades with `WebSocketPair`.
+ *
+ * workerd answers a 101 for requests RFC 6455 refuses (a malformed
+ * `Sec-WebSocket-Key`, no `Connection: Upgrade`, HTTP/1.0), so every upgrade
+ * passes our handshake validation before a pair is created. Where workerd
+ * differs from the other runtimes:
+ *
+ * - No server-side ping: workerd answers the client's pings itself and never
+ *   sends its own, so `heartbeatInterval` has no effect here and
+ *   `peer.ping()` throws `UNSUPPORTED_ON_RUNTIME`.
+ * - No drain event: `bufferedAmount` (where the workerd build has it; 0
+ *   otherwise) is polled while a peer owes a `drain`, as on Deno.
+ * - No way to drop a socket without a close frame: `peer.terminate()` sends
+ *   close 1001 and reports the peer closed (1006) at once, as on Deno.
+ * - workerd refuses messages over 32 MiB itself (close 1009); below that,
+ *   `maxMessageSize` is checked on each message as it arrives (decompressed)
+ *   and a larger one closes with 1009.
+ * - workerd negotiates permessage-deflate on its own (compatibility date
+ *   2023-08-15 and later) and does not tell the worker: `peer.extensions` is "".
+ * - The client's address is the `CF-Connecting-IP` header, which Cloudflare's
+ *   edge sets: an IP without a port. Under local workerd nothing sets it, so
+ *   it is whatever the client sent (or "").
+ * - `closeTimeout`, `handshakeTimeout` and `shutdownTimeout` belong to the
+ *   runtime there: it owns the HTTP connection and the worker's lifetime.
+ *
+ * @module
+ */
+
+import type { Handler } from "../api/handler.ts";
+import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import type { PeerInit, PeerTransport } from "../api/peer.ts";
+import { PeerSession } from "../api/peer_session.ts";
+import {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerOptions,
+} from "../api/server_options.ts";
+import { ProtocolError } from "../errors/protocol_error.ts";
+import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
+import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
+import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
+
+/** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
+export type WorkerFetch = (request: Request, env: unknown, ctx: unknown) => Promise<Response>;
+
+/** Options of the Cloudflare adapter: the shared {@linkcode ServerOptions} plus a plain-HTTP handler. */
+export interface WorkerFetchOptions extends ServerOptions {
+  /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
+  fetch?: (request: Request, env: unknown, ctx: unknown) => Response | Promise<Response>;
+}
+
+/** The parts of workerd's WebSocket this adapter uses, typed locally: no workers-types needed. */
+interface WorkerWebSocket {
+  readonly readyState: number;
+  readonly bufferedAmount?: number;
+  accept(): void;
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(
+    type: "message",
+    listener: (event: { data: string | ArrayBuffer }) => void,
+  ): void;
+  addEventListener(
+    type: "close",
+    listener: (event: { code: number; reason: string; wasClean: boolean }) => void,
+  ): void;
+  addEventListener(
+    type: "error",
+    listener: (event: { message?: string; error?: unknown }) => void,
+  ): void;
+}
+
+type WebSocketPairConstructor = new () => { 0: WorkerWebSocket; 1: WorkerWebSocket };
+
+const DRAIN_POLL_MS = 5;
+
+/**
+ * Turns `handler` into a worker's fetch handler: upgrade requests become
+ * WebSocket connections driven by the handler's hooks, other requests go to
+ * `options.fetch` (or get 426).
+ *
+ * @example examples/echo_worker.ts
+ * ```ts ignore
+ * import { createWorkerFetch } from "@omnisocket/core/cloudflare";
+ *
+ * export default {
+ *   fetch: createWorkerFetch({ message: (peer, message) => peer.send(message.data) }, {
+ *     fetch: () => new Response("WebSocket echo: connect with ws://"),
+ *   }),
+ * };
+ * ```
+ */
+export function createWorkerFetch<Data = undefined>(
+  handler: Handler<Data>,
+  options: WorkerFetchOptions = {},
+): WorkerFetch {
+  const { fetch, ...shared } = options;
+  const resolved = resolveServerOptions(shared);
+  return async (request, env, ctx) => {
+    if (!request.headers.has("upgrade")) {
+      return fetch ? await fetch(request, env, ctx) : upgradeRequired();
+    }
+    const remoteAddress = request.headers.get("cf-connecting-ip") ?? "";
+    const outcome = await negotiateUpgrade(handler, resolved, {
+      upgradeRequest: upgradeRequestFromRequest(request),
+      request: () => request,
+      remoteAddress,
+    });
+    if (!outcome.accepted) return outcome.response;
+    const protocol = outcome.acceptance.protocol;
+    const pair = new (webSocketPair())();
+    const client = pair[0];
+    const server = pair[1];
+    server.accept();
+    const session = attach(handler, resolved, server, {
+      request,
+      data: outcome.data,
+      protocol: protocol ?? "",
+      extensions: "",
+      remoteAddress,
+    });
+    // workerd writes the handshake's own fields; only the hook's extras and the protocol are ours.
+    const headers = new Headers(outcome.headers);
+    if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
+    const init: ResponseInit & { webSocket: WorkerWebSocket } = {
+      status: 101,
+      headers,
+      webSocket: client,
+    };
+    const response = new Response(null, init);
+    session.opened();
+    return response;
+  };
+}
+
+function attach<Data>(
+  handler: Handler<Data>,
+  options: ResolvedServerOptions,
+  socket: WorkerWebSocket,
+  init: PeerInit<Data>,
+): PeerSession<Data> {
+  let closeSent = false;
+  const sendClose = (code?: number, reason?: string) => {
+    if (closeSent) return;
+    closeSent = true;
+    try {
+      if (code === undefined) socket.close();
+      else socket.close(code, reason);
+    } catch {
+      // The connection is already gone: there is no one left to tell.
+    }
+  };
+  let drainPoll: ReturnType<typeof setTimeout> | undefined;
+  // workerd fires no drain event: while a peer owes one, watch bufferedAmount.
+  const watchDrain = () => {
+    drainPoll = undefined;
+    session.flushed();
+    if (bufferedAmountOf(socket) > 0 && socket.readyState === 1) {
+      drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
+    }
+  };
+  const transport: PeerTransport = {
+    send(data) {
+      socket.send(data);
+      if (drainPoll === undefined && bufferedAmountOf(socket) > 0) {
+        drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
+      }
+    },
+    ping() {
+      throw new ProtocolError(
+        "UNSUPPORTED_ON_RUNTIME",
+        "Cannot ping: Cloudflare Workers do not expose pings (workerd answers the client's pings itself)",
+      );
+    },
+    close: (code, reason) => sendClose(code, reason),
+    terminate() {
+      // workerd cannot drop a socket without a close frame: send the
+      // closest one, and report the peer gone now as a dropped connection.
+      sendClose(1001, "");
+      finish(1006, "", false);
+    },
+    get bufferedAmount() {
+      return bufferedAmountOf(socket);
+    },
+  };
+  const session = new PeerSession(handler, transport, init, { options, nativeHeartbeat: true });
+  const finish = (code: number, reason: string, wasClean: boolean) => {
+    clearTimeout(drainPoll);
+    session.closed(code, reason, wasClean);
+  };
+  socket.addEventListener("message", (event) => {
+    const data = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
+    if (exceedsLimit(data, options.maxMessageSize)) {
+      session.failed(
+        new ProtocolError("MESSAGE_TOO_BIG", "Cannot receive message: it exceeds maxMessageSize", {
+          closeCode: 1009,
+        }),
+      );
+      if (session.peer.readyState === 1) session.peer.close(1009, "message too big");
+      return;
+    }
+    session.received(data);
+  });
+  socket.addEventListener("close", (event) => {
+    // Unless the worker opts into `web_socket_auto_reply_to_close` (the socket
+    // is CLOSED by now then), workerd leaves the answer to the client's close
+    // frame to the worker: echo its code, or an empty close frame for none.
+    if (event.wasClean && socket.readyState !== 3) {
+      sendClose(isValidCloseCode(event.code) ? event.code : undefined, event.reason);
+    }
+    closeSent = true;
+    finish(event.code, event.reason, event.wasClean);
+  });
+  socket.addEventListener("error", (event) => {
+    // workerd reports "Network connection lost." after some clean closes: an
+    // error on a connection that is already over tells the application nothing.
+    if (session.peer.readyState === 3) return;
+    const cause = event.error;
+    const error = cause instanceof Error ? cause : new Error(event.message || "WebSocket error");
+    session.failed(error);
+  });
+  return session;
+}
+
+// Older workerd builds have no bufferedAmount on a server socket: nothing is known queued then.
+function bufferedAmountOf(socket: WorkerWebSocket): number {
+  const amount = socket.bufferedAmount;
+  return typeof amount === "number" ? amount : 0;
+}
+
+function exceedsLimit(data: string | Uint8Array, limit: number): boolean {
+  return typeof data === "string" ? utf8ByteLengthExceeds(data, limit) : data.length > limit;
+}
+
+function upgradeRequired(): Response {
+  return new Response("Cannot serve: this endpoint only accepts WebSocket upgrades\n", {
+    status: 426,
+    headers: { "Content-Type": "text/plain; charset=utf-8", Upgrade: "websocket" },
+  });
+}
+
+function webSocketPair(): WebSocketPairConstructor {
+  const pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
+  if (!pair) {
+    throw new Error(
+      "Cannot upgrade: this runtime has no WebSocketPair; the cloudflare adapter runs on workerd",
+    );
+  }
+  return pair;
+}
