@@ -30,7 +30,16 @@ const steps = [
   { name: "deno fmt --check", cmd: [deno, "fmt", "--check"] },
   { name: "deno lint", cmd: [deno, "lint"] },
   { name: "deno check", cmd: [deno, "check", "mod.ts", "src/", "tests/", "examples/", "scripts/"] },
-  { name: "deno doc --lint", cmd: [deno, "doc", "--lint", "mod.ts"] },
+  {
+    name: "deno doc --lint",
+    cmd: [
+      deno,
+      "doc",
+      "--lint",
+      "mod.ts",
+      ...["node", "deno", "bun", "cloudflare"].map((a) => `src/adapters/${a}.ts`),
+    ],
+  },
   { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
   { name: "unit: Deno", cmd: [deno, "test", "-A", "tests/unit/"], counts: denoCounts },
   { name: "unit: Bun", cmd: [bun, "test", "./tests/unit/"], counts: bunCounts },

@@ -18,6 +18,7 @@ import type { ResolvedServerOptions } from "./server_options.ts";
 
 /** An upgrade the server accepts, with everything the adapter needs to perform it. */
 export interface AcceptedUpgrade<Data> {
+  /** Always true: the upgrade goes ahead. */
   accepted: true;
   /** Key, accept value, subprotocol and the 101's own header fields. */
   acceptance: HandshakeAcceptance;
@@ -29,6 +30,7 @@ export interface AcceptedUpgrade<Data> {
 
 /** An upgrade the server refuses, with the response to send. */
 export interface RefusedUpgrade {
+  /** Always false: the response is sent instead of upgrading. */
   accepted: false;
   /** The HTTP answer: our rejection, or the hook's own `Response`. */
   response: Response;

@@ -52,9 +52,11 @@ export interface PeerLimits {
 
 /** Mutable state shared by a Peer and the {@linkcode PeerSession} that drives it. */
 export interface PeerState {
+  /** Where the connection is in its life. */
   readyState: ReadyState;
-  /** Resolvers of `drained()` promises and whether the `drain` hook is owed. */
+  /** Resolvers of pending `drained()` promises. */
   drainWaiters: (() => void)[];
+  /** True once a send went past the backpressure limit, until the queue empties. */
   awaitingDrain: boolean;
 }
 
