@@ -1,0 +1,46 @@
+/**
+ * Masking keys for client frames (RFC 6455 §5.3), drawn from a pool of random
+ * bytes so that the CSPRNG is called once per 1024 frames, not per frame.
+ *
+ * @module
+ */
+
+/** Where an encoder takes its masking keys from; tests inject fixed keys. */
+export interface MaskKeySource {
+  /** Writes 4 fresh key bytes into `target` at `offset`. */
+  next(target: Uint8Array, offset: number): void;
+}
+
+const POOL_SIZE = 4096;
+
+/**
+ * A {@linkcode MaskKeySource} backed by `crypto.getRandomValues`, refilled
+ * 4 KiB at a time.
+ *
+ * @example
+ * ```ts
+ * import { MaskKeyPool } from "@omnisocket/core";
+ *
+ * const key = new Uint8Array(4);
+ * new MaskKeyPool().next(key, 0);
+ * ```
+ */
+export class MaskKeyPool implements MaskKeySource {
+  #pool: Uint8Array = new Uint8Array(POOL_SIZE);
+  #position: number = POOL_SIZE;
+
+  /** Writes 4 random bytes into `target` at `offset`. */
+  next(target: Uint8Array, offset: number): void {
+    if (this.#position === POOL_SIZE) {
+      crypto.getRandomValues(this.#pool);
+      this.#position = 0;
+    }
+    const pool = this.#pool;
+    const p = this.#position;
+    target[offset] = pool[p];
+    target[offset + 1] = pool[p + 1];
+    target[offset + 2] = pool[p + 2];
+    target[offset + 3] = pool[p + 3];
+    this.#position = p + 4;
+  }
+}
