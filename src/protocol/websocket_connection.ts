@@ -507,9 +507,11 @@ export class WebSocketConnection {
     }
     this.#closeReceived = true;
     if (!this.#closeSent) {
-      // Echo the code (RFC 6455 §5.5.1); an empty close is answered with an empty one.
+      // Echo the code (RFC 6455 §5.5.1) and the reason, as Deno's, Bun's and
+      // workerd's servers do, so peers see the same answer on every runtime.
+      // An empty close is answered with an empty one.
       if (code === 1005) this.#writeClose(0, null);
-      else this.#writeClose(code, null);
+      else this.#writeClose(code, payload.subarray(2));
     }
     this.#dropMessage();
     this.#state = CLOSED;

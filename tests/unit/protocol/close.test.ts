@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { concat, hex, peerFrame } from "../frame/fixtures.ts";
-import { closeFrameOf, feed, feedEveryWay, open, ROLES } from "./harness.ts";
+import { closeFrameOf, feed, feedEveryWay, open, ownFrame, ROLES } from "./harness.ts";
 
 function closePayload(code: number, reason: number[] = []): number[] {
   return [code >>> 8, code & 0xff, ...reason];
@@ -9,13 +9,13 @@ function closePayload(code: number, reason: number[] = []): number[] {
 
 describe("WebSocketConnection close handshake", () => {
   for (const role of ROLES) {
-    test(`${role} echoes the peer's close code and reports a clean close`, () => {
+    test(`${role} echoes the peer's close code and reason and reports a clean close`, () => {
       feedEveryWay(
         role,
         peerFrame(role, 0x88, closePayload(1001, [0x62, 0x79, 0x65])),
         {
           events: [["close", 1001, "bye", true]],
-          output: closeFrameOf(role, 1001),
+          output: ownFrame(role, 0x88, closePayload(1001, [0x62, 0x79, 0x65])),
         },
         {},
         (run) => {
