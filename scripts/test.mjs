@@ -65,8 +65,14 @@ const steps = [
     counts: nodeCounts,
   })),
   {
-    name: "servers on workerd: Cloudflare adapter",
-    cmd: [node24, "--test", "--test-reporter=spec", "tests/adapters/cloudflare.test.ts"],
+    name: "servers on workerd: Cloudflare adapter, adapter black-box",
+    cmd: [
+      node24,
+      "--test",
+      "--test-reporter=spec",
+      "tests/adapters/cloudflare.test.ts",
+      "tests/adapters/black_box_workerd.test.ts",
+    ],
     counts: nodeCounts,
   },
   {

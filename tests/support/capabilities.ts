@@ -14,8 +14,9 @@ export interface Capabilities {
   serverPing: boolean;
 }
 
-export const CAPABILITIES: Record<Runtime, Capabilities> = {
+export const CAPABILITIES: Record<Runtime | "workerd", Capabilities> = {
   node: { rejectsHttp10: true, serverPing: true },
   deno: { rejectsHttp10: false, serverPing: false },
   bun: { rejectsHttp10: false, serverPing: true },
+  workerd: { rejectsHttp10: false, serverPing: false },
 };
