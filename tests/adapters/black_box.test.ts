@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { CAPABILITIES } from "../support/capabilities.ts";
 import { runtimesUnderTest, startExample } from "../support/example_server.ts";
-import { closed, defineBlackBoxSuite, open } from "./black_box_suite.ts";
+import { closed, open } from "../support/ws_client.ts";
+import { defineBlackBoxSuite } from "./black_box_suite.ts";
 
 for (const runtime of runtimesUnderTest()) {
   defineBlackBoxSuite(

@@ -9,57 +9,11 @@ import { connect } from "node:net";
 import WebSocket from "ws";
 import { demoPageHtml } from "../../examples/demo_page.ts";
 import { type RunningWorker, startWorker } from "../support/workerd.ts";
+import { open, rawExchange } from "../support/ws_client.ts";
 
 const CRLF = "\r\n";
 const SAMPLE_KEY = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
 const UPGRADE_FIELDS = ["Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade"];
-
-interface RawResponse {
-  status: number;
-  head: string;
-  body: string;
-}
-
-function rawExchange(port: number, lines: string[]): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => socket.write(lines.join(CRLF) + CRLF + CRLF));
-    let response = "";
-    const settle = () => {
-      const end = response.indexOf(CRLF + CRLF);
-      const head = end === -1 ? response : response.slice(0, end);
-      resolve({ status: Number(head.split(" ")[1]), head, body: response.slice(end + 4) });
-    };
-    socket.on("data", (chunk) => {
-      response += chunk.toString("latin1");
-      const end = response.indexOf(CRLF + CRLF);
-      if (end === -1) return;
-      // A 101 keeps the socket open; otherwise wait for the whole body.
-      const length = /\r\ncontent-length: (\d+)/i.exec(response.slice(0, end));
-      if (
-        response.startsWith("HTTP/1.1 101") ||
-        (length && response.length >= end + 4 + Number(length[1]))
-      ) {
-        socket.destroy();
-        settle();
-      }
-    });
-    socket.on("close", settle);
-    socket.on("error", reject);
-    socket.setTimeout(5000, () => reject(new Error("no answer within 5 s")));
-  });
-}
-
-function open(
-  url: string,
-  protocols: string[] = [],
-  options: WebSocket.ClientOptions = {},
-): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, protocols, options);
-    socket.once("open", () => resolve(socket));
-    socket.once("error", reject);
-  });
-}
 
 function refusedStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
   return new Promise((resolve, reject) => {
