@@ -6,6 +6,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import { headerPairs } from "../handshake/header_pairs.ts";
 import type { Handler, UpgradeInfo } from "./handler.ts";
 
 /** The hook's verdict: a response to send instead of upgrading, or what to upgrade with. */
@@ -60,6 +61,7 @@ export async function decideUpgrade<Data>(
     accepted: true,
     data: decision?.data as Data,
     protocol,
-    headers: new Headers(decision?.headers),
+    // Checked like every header we write: no CR/LF injection into the 101.
+    headers: new Headers(headerPairs(decision?.headers, "accept upgrade", { status: 500 })),
   };
 }

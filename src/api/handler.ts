@@ -6,6 +6,7 @@
 
 import type { Message } from "./message.ts";
 import type { Peer } from "./peer.ts";
+import type { HeaderFields } from "../handshake/header_pairs.ts";
 
 /** How a connection ended, as the `close` hook sees it. */
 export interface CloseDetails {
@@ -32,7 +33,7 @@ export interface UpgradeAcceptance<Data> {
   /** The subprotocol to answer with; must be one the client offered. */
   protocol?: string;
   /** Extra headers for the 101 response (e.g. a cookie). */
-  headers?: HeadersInit;
+  headers?: HeaderFields;
 }
 
 /**

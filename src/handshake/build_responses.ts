@@ -7,7 +7,7 @@
 
 import type { ProtocolError } from "../errors/protocol_error.ts";
 import type { HandshakeAcceptance } from "./accept_upgrade.ts";
-import { headerPairs } from "./header_pairs.ts";
+import { type HeaderFields, headerPairs } from "./header_pairs.ts";
 import { encodeLatin1 } from "./latin1.ts";
 
 const REASON_PHRASES: ReadonlyMap<number, string> = new Map([
@@ -70,7 +70,7 @@ const HANDSHAKE_FIELDS = new Set([
  */
 export function buildSwitchingProtocols(
   acceptance: HandshakeAcceptance,
-  extraHeaders?: HeadersInit,
+  extraHeaders?: HeaderFields,
 ): Uint8Array {
   const extra = headerPairs(extraHeaders, "build response", {
     reserved: HANDSHAKE_FIELDS,

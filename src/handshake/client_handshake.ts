@@ -9,7 +9,7 @@ import { ProtocolError } from "../errors/protocol_error.ts";
 import { encodeBase64 } from "./base64.ts";
 import { computeAcceptKey } from "./compute_accept_key.ts";
 import type { ResponseHead } from "./http_head_parser.ts";
-import { headerPairs } from "./header_pairs.ts";
+import { type HeaderFields, headerPairs } from "./header_pairs.ts";
 import { isToken } from "./http_chars.ts";
 import { encodeLatin1 } from "./latin1.ts";
 import { type ExtensionOffer, formatExtensions, parseExtensions } from "./parse_extensions.ts";
@@ -22,7 +22,7 @@ export interface ClientHandshakeOptions {
   /** Extensions to offer. */
   extensions?: ExtensionOffer[];
   /** Extra request headers (e.g. `Origin`, `Authorization`); handshake fields are refused. */
-  headers?: HeadersInit;
+  headers?: HeaderFields;
 }
 
 /**

@@ -8,14 +8,33 @@ import { ProtocolError } from "../errors/protocol_error.ts";
 import { isFieldValue, isOwsCode, isToken } from "./http_chars.ts";
 
 /**
- * Turns `HeadersInit` (or a plain record) into `[name, value]` pairs in the
+ * Header fields as callers pass them: a `Headers`, `[name, value]` pairs, or
+ * a record. The same shapes as the DOM's `HeadersInit`, named here so the
+ * published types do not require the DOM library (Node projects often type
+ * with @types/node alone, which lacks `HeadersInit`).
+ *
+ * @example
+ * ```ts
+ * import type { HeaderFields } from "@omnisocket/core";
+ *
+ * const fields: HeaderFields = { "Set-Cookie": "session=abc" };
+ * console.log(Object.keys(fields)); // ["Set-Cookie"]
+ * ```
+ */
+export type HeaderFields =
+  | Headers
+  | ReadonlyArray<readonly [string, string]>
+  | Readonly<Record<string, string>>;
+
+/**
+ * Turns {@linkcode HeaderFields} into `[name, value]` pairs in the
  * given order and case. A name that is not a token, a value holding CR, LF or
  * another control (header injection), or one with surrounding whitespace, or
  * a name in `reserved` (lower-case), throws a {@linkcode ProtocolError}
  * `"INVALID_HEADER"` whose message starts "Cannot `action`".
  */
 export function headerPairs(
-  init: HeadersInit | Readonly<Record<string, string>> | undefined,
+  init: HeaderFields | undefined,
   action: string,
   options: { reserved?: ReadonlySet<string>; status?: number } = {},
 ): [string, string][] {

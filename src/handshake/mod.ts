@@ -47,3 +47,4 @@ export * from "./select_subprotocol.ts";
 export * from "./accept_upgrade.ts";
 export * from "./build_responses.ts";
 export * from "./client_handshake.ts";
+export type { HeaderFields } from "./header_pairs.ts";
