@@ -4,6 +4,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import WebSocket from "ws";
 import { CAPABILITIES } from "../support/capabilities.ts";
 import { runtimesUnderTest, startExample } from "../support/example_server.ts";
@@ -40,6 +41,37 @@ for (const runtime of runtimesUnderTest()) {
         assert.ok(elapsed < 20_000, `cut off after ${elapsed} ms`);
         assert.equal(healthy.readyState, WebSocket.OPEN, "a peer that answers stays connected");
         healthy.close();
+      } finally {
+        await server.stop();
+      }
+    });
+
+    // Our raw-socket session owns the request head (Node; Deno and Bun with
+    // the omnisocket engine); the natives' HTTP servers have their own limits.
+    test("answers 408 and closes when a request head trickles in past handshakeTimeout", async () => {
+      const server = await startExample({
+        runtime,
+        file: "tests/support/contract_server.ts",
+        args: ["--engine", "omnisocket", "--handshake-timeout", "500"],
+      });
+      try {
+        const socket = connect(server.port, "127.0.0.1");
+        let response = "";
+        socket.on("data", (chunk) => (response += chunk.toString("latin1")));
+        const ended = new Promise((resolve) => socket.on("close", resolve));
+        const head = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n";
+        const started = Date.now();
+        // One byte every 100 ms: the head would take seconds to complete.
+        for (let i = 0; i < head.length && !socket.destroyed && response === ""; i++) {
+          socket.write(head[i]);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await ended;
+        assert.match(response, /^HTTP\/1\.1 408 /);
+        assert.ok(
+          Date.now() - started < 3_000,
+          "cut off near the timeout, not at the end of the head",
+        );
       } finally {
         await server.stop();
       }

@@ -1,7 +1,7 @@
 /**
  * Serves the contract handler on this runtime's adapter, with options from
  * the command line: --port N --engine native|omnisocket --heartbeat MS
- * --max-message-size BYTES.
+ * --max-message-size BYTES --handshake-timeout MS.
  * Prints `listening on http://HOST:PORT`; SIGTERM shuts down gracefully.
  *
  * @module
@@ -25,6 +25,7 @@ const option = (name: string, fallback: number) => {
 const server = await serveOnThisRuntime(contractHandler, {
   ...serverAddressArgs(args),
   heartbeatInterval: option("--heartbeat", 30_000),
+  handshakeTimeout: option("--handshake-timeout", 10_000),
   maxMessageSize: option("--max-message-size", 16 * 1024 * 1024),
   protocols: ["chat", "superchat"],
   backpressureLimit: 64 * 1024,

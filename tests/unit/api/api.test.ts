@@ -1,0 +1,247 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Message } from "../../../src/api/message.ts";
+import { decideUpgrade } from "../../../src/api/decide_upgrade.ts";
+import { negotiateUpgrade } from "../../../src/api/negotiate_upgrade.ts";
+import { DEFAULT_SERVER_OPTIONS, resolveServerOptions } from "../../../src/api/server_options.ts";
+import { PeerSession } from "../../../src/api/peer_session.ts";
+import type { PeerTransport } from "../../../src/api/peer.ts";
+import type { Handler } from "../../../src/api/handler.ts";
+import { ProtocolError } from "../../../src/errors/protocol_error.ts";
+
+const SAMPLE_HEADERS = {
+  Host: "server.example.com",
+  Upgrade: "websocket",
+  Connection: "Upgrade",
+  "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "Sec-WebSocket-Version": "13",
+};
+
+function upgradeSource(headers: Record<string, string> = SAMPLE_HEADERS, method = "GET") {
+  const request = new Request("http://server.example.com/chat", { method, headers });
+  return {
+    upgradeRequest: { method, headers: request.headers },
+    request: () => request,
+    remoteAddress: "",
+  };
+}
+
+/** A transport that records what the Peer asked of it. */
+function recordingTransport(buffered = 0) {
+  const calls: string[] = [];
+  const transport: PeerTransport & { buffered: number } = {
+    buffered,
+    send: (data) => void calls.push(`send ${typeof data === "string" ? data : `[${data.length}]`}`),
+    ping: () => void calls.push("ping"),
+    close: (code, reason) => void calls.push(`close ${code} ${reason}`),
+    terminate: () => void calls.push("terminate"),
+    get bufferedAmount() {
+      return transport.buffered;
+    },
+  };
+  return { calls, transport };
+}
+
+function session(handler: Handler<undefined>, transport: PeerTransport, options = {}) {
+  return new PeerSession(handler, transport, {
+    request: new Request("http://x/"),
+    data: undefined,
+    protocol: "",
+    extensions: "",
+    remoteAddress: "",
+  }, { options: resolveServerOptions({ heartbeatInterval: 0, ...options }) });
+}
+
+describe("Message", () => {
+  test("Message reads text as text, bytes and JSON", () => {
+    const message = new Message('{"a":1}');
+    assert.equal(message.isBinary, false);
+    assert.equal(message.text(), '{"a":1}');
+    assert.deepEqual(message.bytes(), new TextEncoder().encode('{"a":1}'));
+    assert.deepEqual(message.json(), { a: 1 });
+  });
+
+  test("Message reads binary as bytes and decodes it as UTF-8 text", () => {
+    const message = new Message(new Uint8Array([0x68, 0xc3, 0xa9]));
+    assert.equal(message.isBinary, true);
+    assert.equal(message.text(), "hé");
+  });
+});
+
+describe("resolveServerOptions", () => {
+  test("resolveServerOptions fills every default when given nothing", () => {
+    assert.deepEqual(resolveServerOptions(), DEFAULT_SERVER_OPTIONS);
+    assert.equal(DEFAULT_SERVER_OPTIONS.maxMessageSize, 16 * 1024 * 1024);
+  });
+
+  test("resolveServerOptions rejects an unknown option by name", () => {
+    assert.throws(
+      () => resolveServerOptions({ maxMesageSize: 1 } as never),
+      /unknown option "maxMesageSize"/,
+    );
+  });
+
+  test("resolveServerOptions rejects a negative size and a limit above the cap", () => {
+    assert.throws(() => resolveServerOptions({ maxMessageSize: -1 }), RangeError);
+    assert.throws(
+      () => resolveServerOptions({ backpressureLimit: 10, maxBufferedAmount: 5 }),
+      RangeError,
+    );
+  });
+});
+
+describe("decideUpgrade", () => {
+  const info = { offeredProtocols: ["chat"], remoteAddress: "" };
+
+  test("decideUpgrade turns a returned status into a text rejection", async () => {
+    const outcome = await decideUpgrade({ upgrade: () => 401 }, new Request("http://x/"), info);
+    assert.equal(outcome.accepted, false);
+    if (!outcome.accepted) assert.equal(outcome.response.status, 401);
+  });
+
+  test("decideUpgrade refuses a status that is not 4xx or 5xx", async () => {
+    await assert.rejects(
+      decideUpgrade({ upgrade: () => 200 }, new Request("http://x/"), info),
+      TypeError,
+    );
+  });
+
+  test("decideUpgrade refuses a subprotocol the client did not offer with 500", async () => {
+    await assert.rejects(
+      decideUpgrade({ upgrade: () => ({ protocol: "other" }) }, new Request("http://x/"), info),
+      (error: unknown) => error instanceof ProtocolError && error.status === 500,
+    );
+  });
+
+  test("decideUpgrade refuses hook headers that carry a line break", async () => {
+    await assert.rejects(
+      decideUpgrade(
+        { upgrade: () => ({ headers: { "X-A": "1\r\nX-B: 2" } }) },
+        new Request("http://x/"),
+        info,
+      ),
+      ProtocolError,
+    );
+  });
+});
+
+describe("negotiateUpgrade", () => {
+  const options = resolveServerOptions({ protocols: ["chat"] });
+
+  test("negotiateUpgrade validates before the hook runs", async () => {
+    let hookRan = false;
+    const outcome = await negotiateUpgrade(
+      { upgrade: () => void (hookRan = true) },
+      options,
+      upgradeSource({ ...SAMPLE_HEADERS, "Sec-WebSocket-Version": "8" }),
+    );
+    assert.equal(outcome.accepted, false);
+    if (!outcome.accepted) assert.equal(outcome.response.status, 426);
+    assert.equal(hookRan, false);
+  });
+
+  test("negotiateUpgrade lets the hook's subprotocol win over the server list", async () => {
+    const outcome = await negotiateUpgrade(
+      { upgrade: () => ({ protocol: "superchat" }) },
+      options,
+      upgradeSource({ ...SAMPLE_HEADERS, "Sec-WebSocket-Protocol": "chat, superchat" }),
+    );
+    assert.equal(outcome.accepted, true);
+    if (outcome.accepted) {
+      assert.equal(outcome.acceptance.protocol, "superchat");
+      assert.deepEqual(outcome.acceptance.headers.at(-1), ["Sec-WebSocket-Protocol", "superchat"]);
+    }
+  });
+
+  test("negotiateUpgrade answers 500 when the hook throws", async () => {
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const outcome = await negotiateUpgrade(
+        {
+          upgrade: () => {
+            throw new Error("boom");
+          },
+        },
+        options,
+        upgradeSource(),
+      );
+      assert.equal(outcome.accepted, false);
+      if (!outcome.accepted) assert.equal(outcome.response.status, 500);
+      assert.equal(logged.length, 1);
+    } finally {
+      console.error = original;
+    }
+  });
+});
+
+describe("Peer and PeerSession", () => {
+  test("peer.close refuses a code an endpoint may not send and stays open", () => {
+    const { calls, transport } = recordingTransport();
+    const driver = session({}, transport);
+    driver.opened();
+    assert.throws(
+      () => driver.peer.close(1006),
+      (error: unknown) => error instanceof ProtocolError && error.code === "INVALID_CLOSE_CODE",
+    );
+    assert.throws(() => driver.peer.close(1000, "x".repeat(124)), ProtocolError);
+    assert.equal(driver.peer.readyState, 1);
+    driver.peer.close(4000, "bye");
+    assert.deepEqual(calls, ["close 4000 bye"]);
+    assert.equal(driver.peer.readyState, 2);
+  });
+
+  test("peer.send returns false past the backpressure limit and drain fires once emptied", async () => {
+    const { transport } = recordingTransport();
+    let drains = 0;
+    const driver = session({ drain: () => void drains++ }, transport, {
+      backpressureLimit: 10,
+      maxBufferedAmount: 100,
+    });
+    driver.opened();
+    assert.equal(driver.peer.send("small"), true);
+    transport.buffered = 50;
+    assert.equal(driver.peer.send("more"), false);
+    const drained = driver.peer.drained();
+    transport.buffered = 0;
+    driver.flushed();
+    await drained;
+    assert.equal(drains, 1);
+  });
+
+  test("peer.send closes with 1008 past maxBufferedAmount", () => {
+    const { calls, transport } = recordingTransport(200);
+    const driver = session({}, transport, { backpressureLimit: 10, maxBufferedAmount: 100 });
+    driver.opened();
+    assert.equal(driver.peer.send("x"), false);
+    assert.deepEqual(calls, ["send x", "close 1008 send buffer overflow"]);
+  });
+
+  test("a throwing message hook reaches the error hook with the same peer", () => {
+    const { transport } = recordingTransport();
+    const seen: unknown[] = [];
+    const driver = session({
+      message() {
+        throw new Error("hook bug");
+      },
+      error(peer, error) {
+        seen.push(peer, error.message);
+      },
+    }, transport);
+    driver.opened();
+    driver.received("hi");
+    assert.deepEqual(seen, [driver.peer, "hook bug"]);
+  });
+
+  test("the close hook runs once with the real code and reason", () => {
+    const { transport } = recordingTransport();
+    const closes: unknown[] = [];
+    const driver = session({ close: (_, details) => void closes.push(details) }, transport);
+    driver.opened();
+    driver.closed(4001, "bye", true);
+    driver.closed(1006, "", false);
+    assert.deepEqual(closes, [{ code: 4001, reason: "bye", wasClean: true }]);
+    assert.equal(driver.peer.readyState, 3);
+  });
+});
