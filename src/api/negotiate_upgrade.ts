@@ -46,6 +46,8 @@ export interface UpgradeSource {
   request: () => Request;
   /** The client's "ip:port", or "". */
   remoteAddress: string;
+  /** The adapter's own `Sec-WebSocket-Accept` function, if faster than Web Crypto. */
+  computeAccept?: (key: string) => string | Promise<string>;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function negotiateUpgrade<Data>(
   try {
     const acceptance = await acceptUpgrade(source.upgradeRequest, {
       allowedOrigins: options.allowedOrigins,
+      computeAccept: source.computeAccept,
       protocols: (offered) => {
         offeredProtocols = offered;
         return selectSubprotocol(offered, options.protocols);

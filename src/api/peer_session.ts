@@ -7,6 +7,7 @@
  */
 
 import type { CloseDetails, Handler } from "./handler.ts";
+import { joinHeartbeat } from "./heartbeat.ts";
 import { Message } from "./message.ts";
 import { Peer, type PeerInit, type PeerState, type PeerTransport } from "./peer.ts";
 import type { ResolvedServerOptions } from "./server_options.ts";
@@ -36,7 +37,7 @@ export class PeerSession<Data = undefined> {
   #handler: Handler<Data>;
   #transport: PeerTransport;
   #state: PeerState = { readyState: 0, drainWaiters: [], awaitingDrain: false };
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #leaveHeartbeat: (() => void) | undefined;
   #heartbeatInterval: number;
   #awaitingPong = false;
   #closed = false;
@@ -58,7 +59,7 @@ export class PeerSession<Data = undefined> {
   opened(): void {
     this.#state.readyState = 1;
     if (this.#heartbeatInterval > 0) {
-      this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatInterval);
+      this.#leaveHeartbeat = joinHeartbeat(this.#heartbeatInterval, () => this.#beat());
     }
     this.#run(() => this.#handler.open?.(this.peer));
   }
@@ -101,7 +102,7 @@ export class PeerSession<Data = undefined> {
     this.#closed = true;
     const opened = this.#state.readyState !== 0;
     this.#state.readyState = 3;
-    clearInterval(this.#heartbeat);
+    this.#leaveHeartbeat?.();
     for (const resolve of this.#state.drainWaiters.splice(0)) resolve();
     const details: CloseDetails = { code, reason, wasClean };
     if (opened) this.#run(() => this.#handler.close?.(this.peer, details));

@@ -19,6 +19,13 @@ export interface FrameEncoderOptions {
 // Small frames are carved one after another out of a slab, so a burst of them
 // leaves as a single chunk and costs no allocation per frame.
 const SLAB_SIZE = 16 * 1024;
+const EMPTY = new Uint8Array(0);
+
+// One slab shared by every encoder in the process, carved front to back, as
+// Node's Buffer pool does: an idle connection holds no output memory, and
+// bytes once carved are never written again, so views handed to a socket
+// stay valid until it has sent them.
+const sharedSlab: { bytes: Uint8Array; end: number } = { bytes: new Uint8Array(SLAB_SIZE), end: 0 };
 // Up to this size a binary payload is copied next to its header: cheaper than
 // a second chunk in the write.
 const COPY_THRESHOLD = 1024;
@@ -54,9 +61,9 @@ export class FrameEncoder {
   #keys: MaskKeySource;
   #key = new Uint8Array(4);
   #chunks: Uint8Array[] = [];
-  #slab = new Uint8Array(SLAB_SIZE);
+  // This encoder's current run: bytes [#runStart, #slabEnd) of #slab, not yet in #chunks.
+  #slab: Uint8Array = EMPTY;
   #slabEnd = 0;
-  // Start of the bytes carved from the slab that are not yet in #chunks.
   #runStart = 0;
 
   /** Creates an encoder for frames written by `options.role`. */
@@ -94,11 +101,13 @@ export class FrameEncoder {
       slab.set(payload, at + header);
       if (masked) applyMask(slab.subarray(at + header, at + header + length), this.#key);
       this.#slabEnd = at + header + length;
+      this.#commit();
       return;
     }
     const at = this.#reserve(header);
     this.#writeHeader(this.#slab, at, fin, rsv, opcode, length);
     this.#slabEnd = at + header;
+    this.#commit();
     if (masked) {
       const copy = payload.slice();
       applyMask(copy, this.#key);
@@ -118,6 +127,7 @@ export class FrameEncoder {
       const at = this.#reserve(header);
       this.#writeHeader(this.#slab, at, true, 0, 1, bytes.length);
       this.#slabEnd = at + header;
+      this.#commit();
       if (this.#masked) applyMask(bytes, this.#key);
       this.#pushChunk(bytes);
       return;
@@ -139,16 +149,35 @@ export class FrameEncoder {
     this.#writeHeader(slab, at, true, 0, 1, length);
     if (masked) applyMask(slab.subarray(payloadAt, payloadAt + length), this.#key);
     this.#slabEnd = payloadAt + length;
+    this.#commit();
   }
 
-  // Returns where `size` bytes may be written in the slab; the caller moves #slabEnd.
+  // Returns where `size` bytes may be written in #slab; the caller moves
+  // #slabEnd and then publishes it with #commit().
   #reserve(size: number): number {
-    if (this.#slabEnd + size <= this.#slab.length) return this.#slabEnd;
+    const shared = sharedSlab;
+    // The run grows in place while no other encoder has carved after it.
+    if (
+      shared.bytes === this.#slab && shared.end === this.#slabEnd &&
+      shared.end + size <= shared.bytes.length
+    ) {
+      return this.#slabEnd;
+    }
     this.#closeRun();
-    this.#slab = new Uint8Array(size > SLAB_SIZE ? size : SLAB_SIZE);
-    this.#slabEnd = 0;
-    this.#runStart = 0;
-    return 0;
+    if (shared.end + size > shared.bytes.length) {
+      // Views already handed out keep the old slab alive until they are written.
+      shared.bytes = new Uint8Array(size > SLAB_SIZE ? size : SLAB_SIZE);
+      shared.end = 0;
+    }
+    this.#slab = shared.bytes;
+    this.#slabEnd = shared.end;
+    this.#runStart = shared.end;
+    return shared.end;
+  }
+
+  // Tells the shared slab how far this encoder has written.
+  #commit(): void {
+    if (sharedSlab.bytes === this.#slab) sharedSlab.end = this.#slabEnd;
   }
 
   #closeRun(): void {

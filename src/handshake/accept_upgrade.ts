@@ -37,6 +37,12 @@ export interface HandshakeOptions {
    * with the response parameters. By default no extension is accepted.
    */
   negotiateExtensions?: (offers: ExtensionOffer[]) => ExtensionOffer[];
+  /**
+   * Computes `Sec-WebSocket-Accept` for a key. Default: {@linkcode computeAcceptKey}
+   * (Web Crypto). A runtime with a faster synchronous SHA-1 may pass its own
+   * (Node's `crypto.subtle` runs on the thread pool, one hop per handshake).
+   */
+  computeAccept?: (key: string) => string | Promise<string>;
 }
 
 /**
@@ -129,7 +135,7 @@ export async function acceptUpgrade(
     );
   }
 
-  const accept = await computeAcceptKey(key);
+  const accept = await (options.computeAccept ?? computeAcceptKey)(key);
   const headers: [string, string][] = [
     ["Upgrade", "websocket"],
     ["Connection", "Upgrade"],

@@ -45,6 +45,8 @@ export interface RawConnectionContext {
   peers: PeerRegistry;
   /** Answers plain HTTP requests (no `Upgrade` header), one per connection. */
   fetch?: (request: Request) => Response | Promise<Response>;
+  /** A faster `Sec-WebSocket-Accept` function than Web Crypto, where the runtime has one. */
+  computeAccept?: (key: string) => string | Promise<string>;
 }
 
 /**
@@ -65,7 +67,7 @@ export function serveRawConnection(
   transport: RawTransport,
   head?: RequestHead,
 ): RawConnectionEvents {
-  const { handler, options, peers, fetch } = context;
+  const { handler, options, peers, fetch, computeAccept } = context;
   let data: unknown;
   let peer: PeerSession<unknown> | undefined;
   let request: Request | undefined;
@@ -85,6 +87,7 @@ export function serveRawConnection(
         },
         request: () => requestOf(head),
         remoteAddress: transport.remoteAddress,
+        computeAccept,
       });
       if (!outcome.accepted) {
         const response = outcome.error

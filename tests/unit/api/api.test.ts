@@ -5,6 +5,7 @@ import { decideUpgrade } from "../../../src/api/decide_upgrade.ts";
 import { negotiateUpgrade } from "../../../src/api/negotiate_upgrade.ts";
 import { DEFAULT_SERVER_OPTIONS, resolveServerOptions } from "../../../src/api/server_options.ts";
 import { PeerSession } from "../../../src/api/peer_session.ts";
+import { joinHeartbeat } from "../../../src/api/heartbeat.ts";
 import type { PeerTransport } from "../../../src/api/peer.ts";
 import type { Handler } from "../../../src/api/handler.ts";
 import { ProtocolError } from "../../../src/errors/protocol_error.ts";
@@ -243,5 +244,21 @@ describe("Peer and PeerSession", () => {
     driver.closed(1006, "", false);
     assert.deepEqual(closes, [{ code: 4001, reason: "bye", wasClean: true }]);
     assert.equal(driver.peer.readyState, 3);
+  });
+});
+
+describe("joinHeartbeat", () => {
+  test("joinHeartbeat beats every member until it leaves", async () => {
+    const counts = [0, 0];
+    const leaveFirst = joinHeartbeat(5, () => counts[0]++);
+    const leaveSecond = joinHeartbeat(5, () => counts[1]++);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    leaveFirst();
+    const firstAtLeave = counts[0];
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    leaveSecond();
+    assert.ok(firstAtLeave >= 2, `first beat ${firstAtLeave} times`);
+    assert.equal(counts[0], firstAtLeave, "no beats after leaving");
+    assert.ok(counts[1] > firstAtLeave, "the other member kept beating");
   });
 });

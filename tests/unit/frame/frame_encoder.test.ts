@@ -137,3 +137,34 @@ describe("FrameEncoder", () => {
     assert.ok(keys.size > 2990, `${keys.size} distinct keys`);
   });
 });
+
+describe("FrameEncoder shared slab", () => {
+  const bytesOf = (chunks: Uint8Array[]) => chunks.flatMap((chunk) => [...chunk]);
+
+  test("encoders writing in turn keep their own frames, in order", () => {
+    const a = new FrameEncoder({ role: "server" });
+    const b = new FrameEncoder({ role: "server" });
+    a.writeText("a1");
+    b.writeText("b1");
+    a.writeFrame(2, new Uint8Array([1, 2]));
+    b.writeText("b2");
+    assert.deepEqual(bytesOf(a.take()), [0x81, 2, 0x61, 0x31, 0x82, 2, 1, 2]);
+    assert.deepEqual(bytesOf(b.take()), [0x81, 2, 0x62, 0x31, 0x81, 2, 0x62, 0x32]);
+  });
+
+  test("taken chunks never change when more frames are written", () => {
+    const a = new FrameEncoder({ role: "server" });
+    const b = new FrameEncoder({ role: "server" });
+    a.writeText("first");
+    const taken = a.take();
+    const snapshot = bytesOf(taken);
+    // Enough traffic to fill and replace the 16 KiB slab several times.
+    for (let i = 0; i < 2_000; i++) {
+      a.writeText("x".repeat(40));
+      b.writeFrame(2, new Uint8Array(30).fill(i & 0xff));
+    }
+    assert.deepEqual(bytesOf(taken), snapshot);
+    assert.equal(bytesOf(a.take()).length, 2_000 * 42);
+    assert.equal(bytesOf(b.take()).length, 2_000 * 32);
+  });
+});
