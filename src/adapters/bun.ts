@@ -12,7 +12,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import { negotiateUpgrade, runtimeWritesAccept } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
@@ -117,6 +117,7 @@ export function serve<Data = undefined>(
         upgradeRequest: upgradeRequestFromRequest(request),
         request: () => request,
         remoteAddress,
+        computeAccept: runtimeWritesAccept,
       });
       if (!outcome.accepted) return outcome.response;
       // Bun writes Upgrade, Connection and Accept itself; we add the rest.

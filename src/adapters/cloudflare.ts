@@ -29,7 +29,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import { negotiateUpgrade, runtimeWritesAccept } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerSession } from "../api/peer_session.ts";
 import {
@@ -107,6 +107,7 @@ export function createWorkerFetch<Data = undefined>(
       upgradeRequest: upgradeRequestFromRequest(request),
       request: () => request,
       remoteAddress,
+      computeAccept: runtimeWritesAccept,
     });
     if (!outcome.accepted) return outcome.response;
     const protocol = outcome.acceptance.protocol;

@@ -11,7 +11,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import { negotiateUpgrade, runtimeWritesAccept } from "../api/negotiate_upgrade.ts";
 import type { PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
@@ -133,6 +133,7 @@ export function createUpgrader<Data = undefined>(
       upgradeRequest: upgradeRequestFromRequest(request),
       request: () => request,
       remoteAddress,
+      computeAccept: runtimeWritesAccept,
     });
     if (!outcome.accepted) return outcome.response;
     const { socket, response } = deno.upgradeWebSocket(request, {

@@ -104,6 +104,20 @@ export async function negotiateUpgrade<Data>(
   }
 }
 
+/**
+ * For adapters whose runtime writes the 101 itself (Deno, Bun, workerd): the
+ * runtime computes `Sec-WebSocket-Accept`, so computing it here would be a
+ * SHA-1 per handshake for nothing. `acceptance.accept` is then empty.
+ *
+ * @example
+ * ```ts ignore
+ * await negotiateUpgrade(handler, options, { ...source, computeAccept: runtimeWritesAccept });
+ * ```
+ */
+export function runtimeWritesAccept(): string {
+  return "";
+}
+
 // The hook's choice wins over the configured preference list.
 function setProtocol(acceptance: HandshakeAcceptance, protocol: string): void {
   acceptance.protocol = protocol;
