@@ -65,6 +65,7 @@ export interface RawSocketSessionOptions extends Omit<ConnectionOptions, "role">
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+const NO_BYTES = new Uint8Array(0);
 const DEFAULT_CLOSE_TIMEOUT = 5_000;
 
 /**
@@ -218,8 +219,10 @@ export class RawSocketSession {
   startWithHead(head: RequestHead): void {
     if (this.#finished || this.#request !== null) return;
     this.#head = null;
-    this.#request = head;
     if (head.rest.length > 0) this.#pendingBytes.push(head.rest);
+    // Kept for the life of the connection (peer.request is built from it on
+    // demand): without `rest`, which would pin the whole read chunk.
+    this.#request = { ...head, rest: NO_BYTES };
     const verdict = this.#events.negotiate
       ? this.#events.negotiate(this, head)
       : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({
