@@ -1,0 +1,694 @@
+/*
+ * loadgen: a small WebSocket load generator for omnisocket's end-to-end
+ * benchmark (scripts/bench/run.ts). Written from RFC 6455; one thread, epoll,
+ * non-blocking sockets, so that one core of generator can keep one core of
+ * server busy.
+ *
+ *   loadgen echo HOST PORT CONNECTIONS INFLIGHT SIZE text|binary SECONDS WARMUP
+ *       every connection keeps INFLIGHT messages of SIZE bytes in flight;
+ *       prints {"messages":..,"bytes":..,"seconds":..,"msgs_per_s":..,"mb_per_s":..}
+ *   loadgen handshake HOST PORT CONCURRENCY SECONDS
+ *       connect, upgrade, close handshake, wait for the server's TCP close,
+ *       again; prints {"handshakes":..,"seconds":..,"handshakes_per_s":..}
+ *   loadgen idle HOST PORT COUNT HOLD_SECONDS
+ *       opens COUNT connections, prints "ready" once all are upgraded, then
+ *       holds them until stdin reaches EOF, SIGTERM, or HOLD_SECONDS pass.
+ *
+ * Client frames must be masked (RFC 6455 5.3). The generator masks each frame
+ * with one fixed, non-zero key and builds the masked frames once at start, so
+ * sending costs a write() and nothing more; unmasking stays the server's job.
+ * Echoed payloads are never copied: the parser only walks frame headers and
+ * counts payload bytes.
+ *
+ * Build: gcc -O2 -o loadgen scripts/bench/loadgen.c
+ */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* RFC 6455 section 1.3's sample key and the accept value it must produce. */
+#define CLIENT_KEY "dGhlIHNhbXBsZSBub25jZQ=="
+#define EXPECTED_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+#define MAX_HEAD 4096
+#define READ_BUFFER_SIZE (256 * 1024)
+/* Handshakes started at once while opening many idle connections: more would
+ * overflow the server's accept backlog and stall on SYN retransmits. */
+#define MAX_CONNECTING 256
+
+enum mode { MODE_ECHO, MODE_HANDSHAKE, MODE_IDLE };
+
+enum conn_state {
+  ST_CONNECTING,   /* TCP connect in progress */
+  ST_HANDSHAKE,    /* request sent, reading the 101 response head */
+  ST_OPEN,         /* upgraded */
+  ST_CLOSE_SENT,   /* handshake mode: our close frame sent, awaiting server's */
+  ST_AWAIT_EOF,    /* handshake mode: close frames exchanged, awaiting TCP FIN */
+  ST_DEAD
+};
+
+struct conn {
+  int fd;
+  enum conn_state state;
+  /* Response head accumulated until CRLFCRLF. */
+  char head[MAX_HEAD];
+  size_t head_len;
+  size_t request_sent;
+  /* Incremental frame parser: header bytes of a frame not complete yet. */
+  uint8_t hdr[14];
+  size_t hdr_len;
+  uint64_t payload_left;
+  uint8_t frame_opcode;
+  int frame_fin;
+  uint64_t message_len;
+  uint8_t message_opcode;
+  /* Control-frame payload (<= 125 bytes), kept to answer pings with pongs. */
+  uint8_t ctrl[125];
+  size_t ctrl_len;
+  /* Outgoing: an endless repetition of one prebuilt frame. */
+  uint64_t frames_pending;
+  size_t frame_offset; /* bytes of the current frame already written */
+  int pong_pending;
+  uint8_t pong[131];
+  size_t pong_len, pong_sent;
+  int want_write;
+};
+
+static enum mode mode;
+static const char *host;
+static int port;
+static struct sockaddr_in server_addr;
+static char request[512];
+static size_t request_len;
+
+/* The prebuilt masked frame, repeated `batch_frames` times back to back so
+ * several pending frames leave in one write(). */
+static uint8_t *batch;
+static size_t frame_len, batch_frames;
+static uint8_t close_frame[8];
+static const uint8_t MASK_KEY[4] = {0x37, 0xfa, 0x21, 0x3d};
+
+static size_t message_size;
+static uint8_t message_opcode;
+static uint64_t inflight;
+
+static int epfd;
+static struct conn *conns;
+static size_t nconns;
+static uint8_t *readbuf;
+
+static volatile sig_atomic_t stop_requested;
+
+/* Counters for the measured window. */
+static uint64_t messages_received, bytes_received, handshakes_done;
+static uint64_t errors, size_mismatches, unexpected_closes;
+static int counting;
+
+/* Tells the runner (on stderr) when the timed window opens and closes, so it
+ * can sample the server's CPU time over exactly that window. */
+static void mark_window(const char *what) {
+  fprintf(stderr, "window-%s\n", what);
+  fflush(stderr);
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
+static void die(const char *message) {
+  fprintf(stderr, "loadgen: %s: %s\n", message, strerror(errno));
+  exit(1);
+}
+
+static void raise_fd_limit(size_t wanted) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur >= wanted) return;
+  rl.rlim_cur = wanted < rl.rlim_max ? wanted : rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  getrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < wanted) {
+    fprintf(stderr, "loadgen: fd limit %llu is below the %zu needed\n",
+            (unsigned long long)rl.rlim_cur, wanted);
+  }
+}
+
+/* Writes a frame header for a masked client frame; returns its length. */
+static size_t put_client_header(uint8_t *out, uint8_t opcode, uint64_t length) {
+  size_t n = 0;
+  out[n++] = 0x80 | opcode; /* FIN, no RSV bits */
+  if (length < 126) {
+    out[n++] = 0x80 | (uint8_t)length;
+  } else if (length <= 0xffff) {
+    out[n++] = 0x80 | 126;
+    out[n++] = (uint8_t)(length >> 8);
+    out[n++] = (uint8_t)length;
+  } else {
+    out[n++] = 0x80 | 127;
+    for (int i = 7; i >= 0; i--) out[n++] = (uint8_t)(length >> (8 * i));
+  }
+  memcpy(out + n, MASK_KEY, 4);
+  return n + 4;
+}
+
+static void build_frames(void) {
+  uint8_t header[14];
+  size_t header_len = put_client_header(header, message_opcode, message_size);
+  frame_len = header_len + message_size;
+  /* Enough copies for every in-flight frame, but keep the buffer modest. */
+  batch_frames = inflight;
+  while (batch_frames > 1 && batch_frames * frame_len > 4 * 1024 * 1024) batch_frames--;
+  batch = malloc(batch_frames * frame_len);
+  if (!batch) die("malloc");
+  uint8_t *frame = batch;
+  memcpy(frame, header, header_len);
+  /* Printable ASCII is valid UTF-8, so text frames pass the server's check. */
+  for (size_t i = 0; i < message_size; i++) {
+    uint8_t plain = (uint8_t)('a' + i % 26);
+    frame[header_len + i] = plain ^ MASK_KEY[i & 3];
+  }
+  for (size_t i = 1; i < batch_frames; i++) memcpy(batch + i * frame_len, frame, frame_len);
+}
+
+static void build_close_frame(void) {
+  /* Close with status 1000 (normal closure), masked. */
+  size_t n = put_client_header(close_frame, 0x8, 2);
+  close_frame[n] = 0x03 ^ MASK_KEY[0];
+  close_frame[n + 1] = 0xe8 ^ MASK_KEY[1];
+}
+
+static void build_request(void) {
+  int n = snprintf(request, sizeof request,
+                   "GET / HTTP/1.1\r\n"
+                   "Host: %s:%d\r\n"
+                   "Upgrade: websocket\r\n"
+                   "Connection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: " CLIENT_KEY "\r\n"
+                   "Sec-WebSocket-Version: 13\r\n"
+                   "\r\n",
+                   host, port);
+  request_len = (size_t)n;
+}
+
+static void reset_conn(struct conn *c) {
+  int fd = c->fd;
+  memset(c, 0, sizeof *c);
+  c->fd = fd;
+}
+
+static void start_connect(struct conn *c) {
+  reset_conn(c);
+  c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (c->fd < 0) die("socket");
+  int one = 1;
+  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  c->state = ST_CONNECTING;
+  if (connect(c->fd, (struct sockaddr *)&server_addr, sizeof server_addr) != 0 &&
+      errno != EINPROGRESS) {
+    die("connect");
+  }
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+                           .data.ptr = c};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) die("epoll_ctl");
+}
+
+static void close_conn(struct conn *c) {
+  if (c->fd >= 0) close(c->fd); /* also removes it from the epoll set */
+  c->fd = -1;
+  c->state = ST_DEAD;
+}
+
+static void fail_conn(struct conn *c, const char *why) {
+  errors++;
+  if (errors <= 5) fprintf(stderr, "loadgen: connection failed: %s\n", why);
+  close_conn(c);
+}
+
+/* Sends the pending bytes: a queued pong first (only between data frames, so
+ * it never lands inside one), then pending data frames from the batch. */
+static int flush_writes(struct conn *c) {
+  for (;;) {
+    if (c->pong_pending && c->frame_offset == 0) {
+      ssize_t n = write(c->fd, c->pong + c->pong_sent, c->pong_len - c->pong_sent);
+      if (n < 0) return errno == EAGAIN ? 0 : -1;
+      c->pong_sent += (size_t)n;
+      if (c->pong_sent < c->pong_len) return 0;
+      c->pong_pending = 0;
+      continue;
+    }
+    if (c->frames_pending == 0) return 0;
+    uint64_t frames = c->frames_pending < batch_frames ? c->frames_pending : batch_frames;
+    size_t len = (size_t)frames * frame_len - c->frame_offset;
+    ssize_t n = write(c->fd, batch + c->frame_offset, len);
+    if (n < 0) return errno == EAGAIN ? 0 : -1;
+    size_t done = c->frame_offset + (size_t)n;
+    c->frames_pending -= done / frame_len;
+    c->frame_offset = done % frame_len;
+    if ((size_t)n < len) return 0;
+  }
+}
+
+static void queue_pong(struct conn *c) {
+  if (c->pong_pending) return; /* one answer to the latest ping is enough */
+  size_t n = put_client_header(c->pong, 0xA, c->ctrl_len);
+  for (size_t i = 0; i < c->ctrl_len; i++) c->pong[n + i] = c->ctrl[i] ^ MASK_KEY[i & 3];
+  c->pong_len = n + c->ctrl_len;
+  c->pong_sent = 0;
+  c->pong_pending = 1;
+}
+
+static void on_message(struct conn *c) {
+  if (mode != MODE_ECHO) return;
+  if (c->message_len != message_size || c->message_opcode != message_opcode) size_mismatches++;
+  if (counting) {
+    messages_received++;
+    bytes_received += c->message_len;
+  }
+  c->frames_pending++;
+}
+
+/* Called once a whole frame header is in c->hdr. Returns -1 on a protocol error. */
+static int on_frame_header(struct conn *c) {
+  uint8_t b0 = c->hdr[0], b1 = c->hdr[1];
+  if (b1 & 0x80) return -1; /* servers must not mask */
+  if (b0 & 0x70) return -1; /* no extension was negotiated */
+  uint64_t len = b1 & 0x7f;
+  if (len == 126) {
+    len = ((uint64_t)c->hdr[2] << 8) | c->hdr[3];
+  } else if (len == 127) {
+    len = 0;
+    for (int i = 0; i < 8; i++) len = (len << 8) | c->hdr[2 + i];
+  }
+  c->frame_opcode = b0 & 0x0f;
+  c->frame_fin = (b0 & 0x80) != 0;
+  c->payload_left = len;
+  c->ctrl_len = 0;
+  if (c->frame_opcode >= 0x8) {
+    if (len > 125 || !c->frame_fin) return -1;
+  } else if (c->frame_opcode == 0x1 || c->frame_opcode == 0x2) {
+    c->message_opcode = c->frame_opcode;
+    c->message_len = 0;
+  } else if (c->frame_opcode != 0x0) {
+    return -1;
+  }
+  return 0;
+}
+
+/* Called when a frame's payload is complete. Returns 1 when the connection
+ * ended (server close), 0 otherwise. */
+static int on_frame_end(struct conn *c) {
+  switch (c->frame_opcode) {
+    case 0x0:
+    case 0x1:
+    case 0x2:
+      if (c->frame_fin) on_message(c);
+      return 0;
+    case 0x9: /* ping */
+      queue_pong(c);
+      return 0;
+    case 0xA: /* pong */
+      return 0;
+    case 0x8: /* close */
+      if (c->state == ST_CLOSE_SENT) {
+        c->state = ST_AWAIT_EOF;
+        return 0;
+      }
+      unexpected_closes++;
+      close_conn(c);
+      return 1;
+  }
+  return 0;
+}
+
+/* Feeds received bytes to the frame parser. Returns -1 on protocol error,
+ * 1 if the connection was closed, 0 otherwise. */
+static int parse_frames(struct conn *c, const uint8_t *p, size_t n) {
+  while (n > 0) {
+    /* At a frame boundary (no payload left) or inside a header: header bytes. */
+    if (c->hdr_len > 0 || c->payload_left == 0) {
+      if (c->hdr_len < 2) {
+        c->hdr[c->hdr_len++] = *p++;
+        n--;
+        if (c->hdr_len < 2) continue;
+      }
+      uint8_t l7 = c->hdr[1] & 0x7f;
+      size_t need = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0) + ((c->hdr[1] & 0x80) ? 4 : 0);
+      while (c->hdr_len < need && n > 0) {
+        c->hdr[c->hdr_len++] = *p++;
+        n--;
+      }
+      if (c->hdr_len < need) return 0;
+      c->hdr_len = 0;
+      if (on_frame_header(c) != 0) return -1;
+      if (c->payload_left == 0) {
+        int r = on_frame_end(c);
+        if (r) return r;
+      }
+      continue;
+    }
+    size_t take = c->payload_left < n ? (size_t)c->payload_left : n;
+    if (c->frame_opcode >= 0x8) {
+      memcpy(c->ctrl + c->ctrl_len, p, take);
+      c->ctrl_len += take;
+    } else {
+      c->message_len += take;
+    }
+    p += take;
+    n -= take;
+    c->payload_left -= take;
+    if (c->payload_left == 0) {
+      int r = on_frame_end(c);
+      if (r) return r;
+    }
+  }
+  return 0;
+}
+
+static int head_has_valid_upgrade(const char *head) {
+  if (strncmp(head, "HTTP/1.1 101", 12) != 0) return 0;
+  /* The accept value is a base64 string no other header would carry. */
+  return strstr(head, EXPECTED_ACCEPT) != NULL;
+}
+
+static size_t open_count;      /* connections upgraded and open */
+static size_t connecting_count;/* connections between connect() and 101 */
+
+static void on_open(struct conn *c) {
+  c->state = ST_OPEN;
+  open_count++;
+  connecting_count--;
+  if (mode == MODE_ECHO) {
+    c->frames_pending = inflight;
+  } else if (mode == MODE_HANDSHAKE) {
+    c->state = ST_CLOSE_SENT;
+  }
+}
+
+static void handle_readable(struct conn *c) {
+  for (;;) {
+    ssize_t n = read(c->fd, readbuf, READ_BUFFER_SIZE);
+    if (n == 0) {
+      if (c->state == ST_AWAIT_EOF) {
+        if (counting) handshakes_done++;
+        close_conn(c);
+        return;
+      }
+      if (c->state == ST_OPEN) unexpected_closes++;
+      fail_conn(c, "server closed the connection");
+      return;
+    }
+    if (n < 0) {
+      if (errno == EAGAIN) return;
+      fail_conn(c, strerror(errno));
+      return;
+    }
+    const uint8_t *p = readbuf;
+    size_t len = (size_t)n;
+    if (c->state == ST_HANDSHAKE) {
+      size_t room = MAX_HEAD - 1 - c->head_len;
+      size_t copy = len < room ? len : room;
+      memcpy(c->head + c->head_len, p, copy);
+      c->head_len += copy;
+      c->head[c->head_len] = 0;
+      char *end = strstr(c->head, "\r\n\r\n");
+      if (!end) {
+        if (c->head_len >= MAX_HEAD - 1) fail_conn(c, "response head too long");
+        continue;
+      }
+      if (!head_has_valid_upgrade(c->head)) {
+        char *eol = strstr(c->head, "\r\n");
+        if (eol) *eol = 0;
+        fail_conn(c, c->head);
+        return;
+      }
+      size_t head_bytes = (size_t)(end + 4 - c->head);
+      /* Frame bytes that followed the head in this read. */
+      size_t consumed_before = c->head_len - copy;
+      size_t used = head_bytes - consumed_before;
+      p += used;
+      len -= used;
+      on_open(c);
+      if (mode == MODE_HANDSHAKE) {
+        if (write(c->fd, close_frame, sizeof close_frame) != (ssize_t)sizeof close_frame) {
+          fail_conn(c, "cannot send close frame");
+          return;
+        }
+      } else if (mode == MODE_ECHO) {
+        if (flush_writes(c) < 0) {
+          fail_conn(c, "write failed");
+          return;
+        }
+      }
+    }
+    if (len > 0) {
+      if (c->state == ST_AWAIT_EOF) continue; /* nothing may follow a close */
+      int r = parse_frames(c, p, len);
+      if (r < 0) {
+        fail_conn(c, "protocol error in server frames");
+        return;
+      }
+      if (r > 0) return;
+      if (c->frames_pending > 0 || c->pong_pending) {
+        if (flush_writes(c) < 0) {
+          fail_conn(c, "write failed");
+          return;
+        }
+      }
+    }
+  }
+}
+
+static void handle_writable(struct conn *c) {
+  if (c->state == ST_CONNECTING) {
+    int err = 0;
+    socklen_t el = sizeof err;
+    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+    if (err != 0) {
+      errno = err;
+      fail_conn(c, strerror(err));
+      return;
+    }
+    c->state = ST_HANDSHAKE;
+  }
+  if (c->state == ST_HANDSHAKE) {
+    while (c->request_sent < request_len) {
+      ssize_t n = write(c->fd, request + c->request_sent, request_len - c->request_sent);
+      if (n < 0) {
+        if (errno == EAGAIN) return;
+        fail_conn(c, strerror(errno));
+        return;
+      }
+      c->request_sent += (size_t)n;
+    }
+    return;
+  }
+  if (c->state == ST_OPEN) {
+    if (flush_writes(c) < 0) fail_conn(c, "write failed");
+  }
+}
+
+static void handle_event(struct conn *c, uint32_t events) {
+  if (c->state == ST_DEAD) return;
+  if (events & (EPOLLOUT | EPOLLERR)) handle_writable(c);
+  if (c->state == ST_DEAD) return;
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) handle_readable(c);
+}
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage:\n"
+          "  loadgen echo HOST PORT CONNECTIONS INFLIGHT SIZE text|binary SECONDS WARMUP\n"
+          "  loadgen handshake HOST PORT CONCURRENCY SECONDS\n"
+          "  loadgen idle HOST PORT COUNT HOLD_SECONDS\n");
+  exit(2);
+}
+
+static void setup_common(const char *h, const char *p, size_t count) {
+  host = h;
+  port = atoi(p);
+  memset(&server_addr, 0, sizeof server_addr);
+  server_addr.sin_family = AF_INET;
+  server_addr.sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, host, &server_addr.sin_addr) != 1) {
+    fprintf(stderr, "loadgen: HOST must be an IPv4 address\n");
+    exit(2);
+  }
+  build_request();
+  build_close_frame();
+  raise_fd_limit(count + 64);
+  epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) die("epoll_create1");
+  readbuf = malloc(READ_BUFFER_SIZE);
+  nconns = count;
+  conns = calloc(count, sizeof *conns);
+  if (!readbuf || !conns) die("malloc");
+  for (size_t i = 0; i < count; i++) conns[i].fd = -1, conns[i].state = ST_DEAD;
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGTERM, on_signal);
+  signal(SIGINT, on_signal);
+}
+
+#define MAX_EVENTS 512
+
+/* Runs the event loop until `deadline` (monotonic seconds) or a stop. */
+static void run_loop_until(double deadline, int stop_when_all_open) {
+  struct epoll_event events[MAX_EVENTS];
+  while (!stop_requested) {
+    double left = deadline - now_seconds();
+    if (left <= 0) return;
+    if (stop_when_all_open && open_count == nconns) return;
+    int timeout_ms = left > 0.05 ? 50 : (int)(left * 1000) + 1;
+    int n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      struct conn *c = events[i].data.ptr;
+      if (c == NULL) { /* stdin */
+        char tmp[256];
+        ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
+        if (r <= 0) stop_requested = 1;
+        continue;
+      }
+      handle_event(c, events[i].events);
+    }
+    if (mode == MODE_HANDSHAKE) {
+      /* Replace every finished connection at once: constant concurrency. */
+      for (size_t i = 0; i < nconns; i++) {
+        if (conns[i].state == ST_DEAD) {
+          connecting_count++;
+          start_connect(&conns[i]);
+        }
+      }
+    }
+  }
+}
+
+static int echo_main(int argc, char **argv) {
+  if (argc != 10) usage();
+  size_t count = (size_t)atol(argv[4]);
+  inflight = (uint64_t)atol(argv[5]);
+  message_size = (size_t)atol(argv[6]);
+  if (strcmp(argv[7], "text") == 0) message_opcode = 0x1;
+  else if (strcmp(argv[7], "binary") == 0) message_opcode = 0x2;
+  else usage();
+  double seconds = atof(argv[8]), warmup = atof(argv[9]);
+  if (count == 0 || inflight == 0 || seconds <= 0) usage();
+  mode = MODE_ECHO;
+  setup_common(argv[2], argv[3], count);
+  build_frames();
+  for (size_t i = 0; i < count; i++) {
+    connecting_count++;
+    start_connect(&conns[i]);
+  }
+  run_loop_until(now_seconds() + 10, 1);
+  if (open_count != count) {
+    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
+    return 1;
+  }
+  run_loop_until(now_seconds() + warmup, 0);
+  counting = 1;
+  mark_window("start");
+  double start = now_seconds();
+  run_loop_until(start + seconds, 0);
+  double elapsed = now_seconds() - start;
+  mark_window("end");
+  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
+         "\"mb_per_s\":%.3f,\"connections\":%zu,\"errors\":%llu,\"unexpected_closes\":%llu,"
+         "\"size_mismatches\":%llu}\n",
+         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
+         messages_received / elapsed, bytes_received / elapsed / 1e6, count,
+         (unsigned long long)errors, (unsigned long long)unexpected_closes,
+         (unsigned long long)size_mismatches);
+  fflush(stdout);
+  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+}
+
+static int handshake_main(int argc, char **argv) {
+  if (argc != 6) usage();
+  size_t count = (size_t)atol(argv[4]);
+  double seconds = atof(argv[5]);
+  if (count == 0 || seconds <= 0) usage();
+  mode = MODE_HANDSHAKE;
+  setup_common(argv[2], argv[3], count);
+  for (size_t i = 0; i < count; i++) {
+    connecting_count++;
+    start_connect(&conns[i]);
+  }
+  /* A short warmup lets the server's JIT see the handshake path first. */
+  double warm = seconds / 5 < 1 ? seconds / 5 : 1;
+  run_loop_until(now_seconds() + warm, 0);
+  counting = 1;
+  errors = 0;
+  mark_window("start");
+  double start = now_seconds();
+  run_loop_until(start + seconds, 0);
+  double elapsed = now_seconds() - start;
+  mark_window("end");
+  printf("{\"handshakes\":%llu,\"seconds\":%.3f,\"handshakes_per_s\":%.1f,"
+         "\"concurrency\":%zu,\"errors\":%llu}\n",
+         (unsigned long long)handshakes_done, elapsed, handshakes_done / elapsed, count,
+         (unsigned long long)errors);
+  fflush(stdout);
+  return errors == 0 ? 0 : 1;
+}
+
+static int idle_main(int argc, char **argv) {
+  if (argc != 6) usage();
+  size_t count = (size_t)atol(argv[4]);
+  double hold = atof(argv[5]);
+  if (count == 0) usage();
+  mode = MODE_IDLE;
+  setup_common(argv[2], argv[3], count);
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
+  double give_up = now_seconds() + 60;
+  size_t next = 0;
+  while (open_count < count && !stop_requested) {
+    while (next < count && connecting_count < MAX_CONNECTING) {
+      connecting_count++;
+      start_connect(&conns[next++]);
+    }
+    if (now_seconds() > give_up) break;
+    run_loop_until(now_seconds() + 0.01, 1);
+    if (errors > 0) break;
+  }
+  if (open_count < count) {
+    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
+    return 1;
+  }
+  printf("ready\n");
+  fflush(stdout);
+  run_loop_until(now_seconds() + hold, 0);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) usage();
+  if (strcmp(argv[1], "echo") == 0) return echo_main(argc, argv);
+  if (strcmp(argv[1], "handshake") == 0) return handshake_main(argc, argv);
+  if (strcmp(argv[1], "idle") == 0) return idle_main(argc, argv);
+  usage();
+  return 2;
+}

@@ -1,0 +1,365 @@
+/**
+ * End-to-end benchmark: omnisocket against the reference server on each
+ * runtime (Node: ws + bufferutil; Bun: Bun.serve; Deno: Deno.serve), driven
+ * by the native generator scripts/bench/loadgen.c. The server runs on core 0,
+ * the generator on core 1; references and ours alternate, each on a fresh
+ * server process.
+ *
+ *   node_modules/.bin/node scripts/bench/run.ts            full run, writes docs/bench/
+ *   node_modules/.bin/node scripts/bench/run.ts --quick    smoke run (1 s windows)
+ *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno
+ *            --idle-connections N  --out DIR
+ *
+ * Prints a markdown table; writes results.json and results.svg. A run with
+ * --quick, --only or non-default windows writes under
+ * node_modules/.cache/omnisocket-bench/ unless --out says otherwise, so the
+ * committed figures only ever come from a full run.
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, release } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import type { BenchResults, Measurement, ResultRow } from "./lib/bench_results.ts";
+import { buildLoadgen, holdIdleConnections, runLoadgen } from "./lib/loadgen.ts";
+import { rssKiB } from "./lib/proc_stats.ts";
+import { renderMarkdown } from "./lib/render_markdown.ts";
+import { renderSvg } from "./lib/render_svg.ts";
+import { startServer } from "./lib/server_process.ts";
+import type { ServerCommand } from "./lib/server_process.ts";
+import { meetsTarget, TARGETS, WORKLOADS } from "./lib/targets.ts";
+import type { RuntimeId, Workload } from "./lib/targets.ts";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const CACHE = join(ROOT, "node_modules/.cache/omnisocket-bench");
+const LOADGEN = join(CACHE, "loadgen");
+const BUN = join(ROOT, "node_modules/.bin/bun");
+const DENO = join(ROOT, "node_modules/.bin/deno");
+// The Node 24 running this script also runs both Node servers.
+const NODE = process.execPath;
+
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: "string" },
+    warmup: { type: "string" },
+    rounds: { type: "string" },
+    only: { type: "string" },
+    "idle-connections": { type: "string" },
+    out: { type: "string" },
+    quick: { type: "boolean", default: false },
+  },
+});
+
+const quick = flags.quick;
+const seconds = Number(flags.seconds ?? (quick ? 1 : 4));
+const warmupSeconds = Number(flags.warmup ?? (quick ? 0.3 : 1));
+const rounds = Math.max(1, Number(flags.rounds ?? (quick ? 1 : 2)));
+const idleConnections = Number(flags["idle-connections"] ?? (quick ? 1000 : 10_000));
+const allRuntimes: RuntimeId[] = ["node", "bun", "deno"];
+const runtimes = flags.only
+  ? flags.only.split(",").map((s) => s.trim()) as RuntimeId[]
+  : allRuntimes;
+for (const r of runtimes) {
+  if (!allRuntimes.includes(r)) throw new Error(`Cannot run: unknown runtime "${r}" in --only`);
+}
+const isFullRun = !quick && !flags.only && !flags.seconds && !flags.warmup &&
+  !flags.rounds && !flags["idle-connections"];
+const outDir = resolve(
+  flags.out ?? (isFullRun ? join(ROOT, "docs/bench") : join(CACHE, "partial")),
+);
+
+const haveTaskset = (() => {
+  try {
+    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const pinned = haveTaskset && cpus().length >= 2;
+const SERVER_CORE = pinned ? 0 : undefined;
+const LOADGEN_CORE = pinned ? 1 : undefined;
+const warnings: string[] = [];
+if (!pinned) warnings.push("Not pinned to cores (taskset missing or fewer than 2 cores).");
+
+// ws finds bufferutil by itself when it is installed next to it; a copy in
+// the cache directory (npm install there) is found through NODE_PATH.
+const wsEnv: Record<string, string> = {};
+const cachedDeps = join(CACHE, "deps/node_modules");
+if (existsSync(join(cachedDeps, "bufferutil"))) wsEnv.NODE_PATH = cachedDeps;
+
+/** The commit measured, and whether src/ or examples/ differ from it. */
+function sourceVersion(): BenchResults["source"] {
+  try {
+    const git = (args: string[]) =>
+      execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+    return {
+      commit: git(["rev-parse", "HEAD"]),
+      dirty: git(["status", "--porcelain", "--", "src", "examples"]) !== "",
+    };
+  } catch {
+    return { commit: "unknown", dirty: false };
+  }
+}
+
+function packageVersion(dir: string): string {
+  try {
+    return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version;
+  } catch {
+    return "?";
+  }
+}
+function firstLine(binary: string, args: string[]): string {
+  return execFileSync(binary, args, { encoding: "utf8" }).split("\n")[0].trim();
+}
+
+interface Side {
+  name: string;
+  command: ServerCommand;
+}
+interface Pair {
+  runtime: string;
+  reference: Side;
+  ours: Side;
+}
+
+const PAIRS: Record<RuntimeId, () => Pair> = {
+  node: () => ({
+    runtime: `Node ${process.versions.node}`,
+    reference: {
+      name: `ws ${packageVersion(join(ROOT, "node_modules/ws"))} + bufferutil`,
+      command: { argv: [NODE, "scripts/bench/servers/ws_echo.mjs"], env: wsEnv },
+    },
+    ours: { name: "omnisocket over node:net", command: { argv: [NODE, "examples/echo.ts"] } },
+  }),
+  bun: () => ({
+    runtime: `Bun ${firstLine(BUN, ["--version"])}`,
+    reference: {
+      name: "Bun.serve websocket",
+      command: { argv: [BUN, "scripts/bench/servers/bun_native.ts"] },
+    },
+    ours: { name: "omnisocket over Bun.serve", command: { argv: [BUN, "examples/echo.ts"] } },
+  }),
+  deno: () => ({
+    runtime: firstLine(DENO, ["--version"]).replace("deno", "Deno").replace(/ \(.*$/, ""),
+    reference: {
+      name: "Deno.serve + Deno.upgradeWebSocket",
+      command: { argv: [DENO, "run", "-A", "scripts/bench/servers/deno_native.ts"] },
+    },
+    ours: {
+      name: "omnisocket over Deno.serve",
+      command: { argv: [DENO, "run", "-A", "examples/echo.ts"] },
+    },
+  }),
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measureOnce(side: Side, workload: Workload): Promise<Measurement> {
+  const server = await startServer(side.command, ROOT, SERVER_CORE);
+  try {
+    if (server.output.some((l) => l.includes("bufferutil:") && !l.includes("native"))) {
+      warnings.push(`${side.name}: ${server.output.find((l) => l.includes("bufferutil:"))}`);
+    }
+    if (workload.id === "idle_rss") return await measureIdle(server.pid, server.port);
+    const args = workload.echo
+      ? [
+        "echo",
+        "127.0.0.1",
+        String(server.port),
+        String(workload.echo.connections),
+        String(workload.echo.inflight),
+        String(workload.echo.size),
+        workload.echo.type,
+        String(seconds),
+        String(warmupSeconds),
+      ]
+      : [
+        "handshake",
+        "127.0.0.1",
+        String(server.port),
+        String(workload.handshakeConcurrency),
+        String(seconds),
+      ];
+    const run = await runLoadgen(LOADGEN, args, server.pid, LOADGEN_CORE);
+    if (!run.result || run.exitCode !== 0) {
+      const why = `${side.name}, ${workload.label}: generator exit ${run.exitCode}: ` +
+        run.stderr.trim().split("\n").slice(0, 3).join("; ");
+      warnings.push(why);
+      if (!run.result) return { value: NaN, rounds: [], error: why };
+    }
+    const result = run.result!;
+    return {
+      value: workload.echo ? result.msgs_per_s : result.handshakes_per_s,
+      mbPerSecond: workload.echo ? result.mb_per_s : undefined,
+      serverCores: run.serverCores,
+      loadgenCores: run.loadgenCores,
+      otherCores: run.otherCores,
+      rounds: [],
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureIdle(pid: number, port: number): Promise<Measurement> {
+  await sleep(1000); // let start-up allocation settle
+  const before = rssKiB(pid);
+  const hold = await holdIdleConnections(LOADGEN, port, idleConnections, LOADGEN_CORE);
+  await sleep(2000); // let per-connection setup finish before reading RSS
+  const after = rssKiB(pid);
+  await hold.release();
+  return {
+    value: (after - before) / idleConnections,
+    rssBeforeKiB: before,
+    rssAfterKiB: after,
+    rounds: [],
+  };
+}
+
+/** CPU (in cores) that other processes may use during a window before it is redone. */
+const NOISE_LIMIT = 0.15;
+const MAX_NOISY_RETRIES = 2;
+
+function isNoisy(m: Measurement): boolean {
+  return (m.otherCores ?? 0) > NOISE_LIMIT;
+}
+
+function median(values: number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+function combine(runs: Measurement[]): Measurement {
+  const pick = (key: keyof Measurement) => {
+    const values = runs.map((r) => r[key]).filter((x): x is number => typeof x === "number");
+    return values.length ? median(values) : undefined;
+  };
+  const errorRun = runs.find((r) => r.error);
+  return {
+    value: median(runs.map((r) => r.value)),
+    mbPerSecond: pick("mbPerSecond"),
+    serverCores: pick("serverCores"),
+    loadgenCores: pick("loadgenCores"),
+    otherCores: pick("otherCores"),
+    rssBeforeKiB: pick("rssBeforeKiB"),
+    rssAfterKiB: pick("rssAfterKiB"),
+    rounds: runs.map((r) => r.value),
+    ...(errorRun ? { error: errorRun.error } : {}),
+  };
+}
+
+function checkCpu(side: Side, workload: Workload, m: Measurement): void {
+  if (m.serverCores === undefined || Number.isNaN(m.serverCores)) return;
+  const pct = (x: number | undefined) => `${Math.round((x ?? NaN) * 100)}%`;
+  if (isNoisy(m)) {
+    warnings.push(
+      `${side.name}, ${workload.label}: other processes used ${pct(m.otherCores)} of a core ` +
+        `during the window: the machine was not quiet.`,
+    );
+  }
+  if (m.serverCores >= 0.9) return;
+  const generatorBound = (m.loadgenCores ?? 0) >= 0.9;
+  warnings.push(
+    `${side.name}, ${workload.label}: server used ${pct(m.serverCores)} of its core, ` +
+      `generator ${pct(m.loadgenCores)}: ` +
+      (generatorBound
+        ? "the generator was the bottleneck, so this figure understates the server."
+        : "neither was saturated: the server idles between messages (latency-bound)."),
+  );
+}
+
+async function main(): Promise<void> {
+  buildLoadgen(join(ROOT, "scripts/bench/loadgen.c"), LOADGEN);
+  const rows: ResultRow[] = [];
+  const servers = {} as BenchResults["servers"];
+  const started = performance.now();
+  for (const runtime of runtimes) {
+    const pair = PAIRS[runtime]();
+    servers[runtime] = {
+      reference: pair.reference.name,
+      ours: pair.ours.name,
+      runtime: pair.runtime,
+    };
+    for (const workload of WORKLOADS) {
+      const refRuns: Measurement[] = [];
+      const ourRuns: Measurement[] = [];
+      for (let round = 0; round < rounds; round++) {
+        // Alternate which side goes first so drift (thermal, page cache) is shared.
+        const order = round % 2 === 0
+          ? ["reference", "ours"] as const
+          : ["ours", "reference"] as const;
+        for (const which of order) {
+          let m = await measureOnce(pair[which], workload);
+          // Another process stealing CPU skews one side only: measure again.
+          for (let retry = 1; retry <= MAX_NOISY_RETRIES && isNoisy(m); retry++) {
+            console.error(
+              `  ${pair[which].name}, ${workload.label}: other processes used ` +
+                `${Math.round(m.otherCores! * 100)}% of a core; measuring again`,
+            );
+            await sleep(3000);
+            m = await measureOnce(pair[which], workload);
+          }
+          (which === "reference" ? refRuns : ourRuns).push(m);
+        }
+      }
+      const reference = combine(refRuns);
+      const ours = combine(ourRuns);
+      checkCpu(pair.reference, workload, reference);
+      checkCpu(pair.ours, workload, ours);
+      const ratio = ours.value / reference.value;
+      const target = TARGETS[runtime][workload.id];
+      const row: ResultRow = {
+        runtime,
+        workload: workload.id,
+        workloadLabel: workload.label,
+        unit: workload.unit,
+        lowerIsBetter: workload.lowerIsBetter,
+        reference,
+        ours,
+        ratio,
+        target,
+        met: Number.isFinite(ratio) && meetsTarget(workload, ratio, target),
+      };
+      rows.push(row);
+      const cores = (m: Measurement) =>
+        m.serverCores === undefined ? "" : ` cpu ${Math.round(m.serverCores * 100)}%`;
+      console.error(
+        `[${
+          ((performance.now() - started) / 1000).toFixed(0)
+        } s] ${pair.runtime} ${workload.label}: ` +
+          `ref ${reference.value.toFixed(1)}${cores(reference)} | ours ${ours.value.toFixed(1)}` +
+          `${cores(ours)} | ${ratio.toFixed(2)}x ${row.met ? "met" : "MISSED"}`,
+      );
+    }
+  }
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    source: sourceVersion(),
+    machine: { cpu: cpus()[0]?.model.trim() ?? "?", cores: cpus().length, kernel: release() },
+    settings: {
+      seconds,
+      warmupSeconds,
+      rounds,
+      idleConnections,
+      serverCore: SERVER_CORE,
+      loadgenCore: LOADGEN_CORE,
+    },
+    servers,
+    rows,
+    warnings,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(join(outDir, "results.svg"), renderSvg(results));
+  console.log(renderMarkdown(results));
+  console.error(`wrote ${join(outDir, "results.json")} and results.svg`);
+}
+
+await main();
