@@ -12,7 +12,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade, runtimeWritesAccept } from "../api/negotiate_upgrade.ts";
+import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
@@ -20,7 +20,6 @@ import { resolveServerOptions, type ServerOptions } from "../api/server_options.
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { listenBunTcp } from "./bun_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
-import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
 
 /** The parts of Bun's ServerWebSocket this adapter uses. */
 interface BunWebSocket {
@@ -113,12 +112,12 @@ export function serve<Data = undefined>(
       if (fetch && !request.headers.has("upgrade")) return fetch(request);
       const address = server.requestIP(request);
       const remoteAddress = address ? `${address.address}:${address.port}` : "";
-      const outcome = await negotiateUpgrade(untypedHandler, resolved, {
-        upgradeRequest: upgradeRequestFromRequest(request),
-        request: () => request,
+      const outcome = await negotiateRequestUpgrade(
+        untypedHandler,
+        resolved,
+        request,
         remoteAddress,
-        computeAccept: runtimeWritesAccept,
-      });
+      );
       if (!outcome.accepted) return outcome.response;
       // Bun writes Upgrade, Connection and Accept itself; we add the rest.
       const headers = new Headers(outcome.headers);

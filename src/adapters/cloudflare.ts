@@ -29,7 +29,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade, runtimeWritesAccept } from "../api/negotiate_upgrade.ts";
+import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerSession } from "../api/peer_session.ts";
 import {
@@ -39,7 +39,6 @@ import {
 } from "../api/server_options.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
-import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
 
 /** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
@@ -103,12 +102,7 @@ export function createWorkerFetch<Data = undefined>(
       return fetch ? await fetch(request, env, ctx) : upgradeRequired();
     }
     const remoteAddress = request.headers.get("cf-connecting-ip") ?? "";
-    const outcome = await negotiateUpgrade(handler, resolved, {
-      upgradeRequest: upgradeRequestFromRequest(request),
-      request: () => request,
-      remoteAddress,
-      computeAccept: runtimeWritesAccept,
-    });
+    const outcome = await negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
     if (!outcome.accepted) return outcome.response;
     const protocol = outcome.acceptance.protocol;
     const pair = new (webSocketPair())();

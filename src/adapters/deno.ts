@@ -11,7 +11,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade, runtimeWritesAccept } from "../api/negotiate_upgrade.ts";
+import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
 import type { PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
@@ -24,7 +24,6 @@ import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { listenDenoTcp } from "./deno_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
 
 /** The parts of Deno's API this adapter uses, typed locally so the npm build needs no Deno types. */
@@ -129,12 +128,7 @@ export function createUpgrader<Data = undefined>(
   const resolved = resolveServerOptions(options);
   const deno = denoRuntime();
   return async (request, remoteAddress = "") => {
-    const outcome = await negotiateUpgrade(handler, resolved, {
-      upgradeRequest: upgradeRequestFromRequest(request),
-      request: () => request,
-      remoteAddress,
-      computeAccept: runtimeWritesAccept,
-    });
+    const outcome = await negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
     if (!outcome.accepted) return outcome.response;
     const { socket, response } = deno.upgradeWebSocket(request, {
       // Deno pings an idle peer and drops it when no pong comes back.

@@ -12,6 +12,7 @@ import { acceptUpgrade, type HandshakeAcceptance } from "../handshake/accept_upg
 import { rejectionResponse } from "../handshake/build_responses.ts";
 import { selectSubprotocol } from "../handshake/select_subprotocol.ts";
 import type { UpgradeRequest } from "../handshake/validate_upgrade_request.ts";
+import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
 import { decideUpgrade } from "./decide_upgrade.ts";
 import type { Handler } from "./handler.ts";
 import type { ResolvedServerOptions } from "./server_options.ts";
@@ -105,17 +106,29 @@ export async function negotiateUpgrade<Data>(
 }
 
 /**
- * For adapters whose runtime writes the 101 itself (Deno, Bun, workerd): the
- * runtime computes `Sec-WebSocket-Accept`, so computing it here would be a
- * SHA-1 per handshake for nothing. `acceptance.accept` is then empty.
+ * {@linkcode negotiateUpgrade} for adapters whose runtime performs the
+ * upgrade itself from a Web `Request` (Deno, Bun, workerd). The runtime
+ * writes `Sec-WebSocket-Accept`, so it is not computed here (a SHA-1 per
+ * handshake for nothing): `acceptance.accept` is empty.
  *
  * @example
  * ```ts ignore
- * await negotiateUpgrade(handler, options, { ...source, computeAccept: runtimeWritesAccept });
+ * const outcome = await negotiateRequestUpgrade(handler, options, request, "");
+ * if (!outcome.accepted) return outcome.response;
  * ```
  */
-export function runtimeWritesAccept(): string {
-  return "";
+export function negotiateRequestUpgrade<Data>(
+  handler: Handler<Data>,
+  options: ResolvedServerOptions,
+  request: Request,
+  remoteAddress: string,
+): Promise<AcceptedUpgrade<Data> | RefusedUpgrade> {
+  return negotiateUpgrade(handler, options, {
+    upgradeRequest: upgradeRequestFromRequest(request),
+    request: () => request,
+    remoteAddress,
+    computeAccept: () => "",
+  });
 }
 
 // The hook's choice wins over the configured preference list.
