@@ -142,8 +142,9 @@ export class Peer<Data = undefined> {
    */
   send(data: string | ArrayBuffer | ArrayBufferView): boolean {
     if (this.#state.readyState !== 1) return false;
-    this.#transport.send(toSendable(data));
-    const buffered = this.#transport.bufferedAmount;
+    const transport = this.#transport;
+    transport.send(typeof data === "string" || data instanceof Uint8Array ? data : toSendable(data));
+    const buffered = transport.bufferedAmount;
     if (buffered > this.#limits.maxBufferedAmount) {
       this.close(1008, "send buffer overflow");
       return false;
