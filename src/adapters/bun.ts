@@ -185,7 +185,9 @@ export function serve<Data = undefined>(
 
 function transportFor(ws: BunWebSocket): PeerTransport {
   return {
-    send: (data) => void ws.send(data),
+    // Bun's send returns the bytes written, or -1 when the message had to be
+    // queued: only then is there a backlog to measure.
+    send: (data) => ws.send(data) > 0 ? 0 : ws.getBufferedAmount(),
     ping: (payload) => void ws.ping(payload),
     close: (code, reason) => ws.close(code, reason),
     terminate: () => ws.terminate(),

@@ -159,9 +159,11 @@ function attach<Data>(
   const transport: PeerTransport = {
     send(data) {
       socket.send(data);
-      if (drainPoll === undefined && bufferedAmountOf(socket) > 0) {
+      const buffered = bufferedAmountOf(socket);
+      if (drainPoll === undefined && buffered > 0) {
         drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
       }
+      return buffered;
     },
     ping() {
       throw new ProtocolError(

@@ -168,9 +168,9 @@ function attach<Data>(
   const transport: PeerTransport = {
     send(data) {
       socket.send(data);
-      if (drainPoll === undefined && socket.bufferedAmount > 0) {
-        drainPoll = setTimeout(watchDrain, 5);
-      }
+      const buffered = socket.bufferedAmount;
+      if (drainPoll === undefined && buffered > 0) drainPoll = setTimeout(watchDrain, 5);
+      return buffered;
     },
     ping() {
       throw new ProtocolError(

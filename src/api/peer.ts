@@ -13,8 +13,12 @@ import { isValidCloseCode } from "../frame/mod.ts";
  * the operations the Peer needs.
  */
 export interface PeerTransport {
-  /** Queues one message: text for a string, binary for bytes. */
-  send(data: string | Uint8Array): void;
+  /**
+   * Queues one message (text for a string, binary for bytes) and returns the
+   * bytes still queued afterwards, as `bufferedAmount` would: adapters can
+   * often tell from the send itself, without a second call into the runtime.
+   */
+  send(data: string | Uint8Array): number;
   /** Sends a ping; throws a clear error where the runtime cannot. */
   ping(payload: Uint8Array): void;
   /** Starts the close handshake with an already validated code and reason. */
@@ -142,9 +146,9 @@ export class Peer<Data = undefined> {
    */
   send(data: string | ArrayBuffer | ArrayBufferView): boolean {
     if (this.#state.readyState !== 1) return false;
-    const transport = this.#transport;
-    transport.send(typeof data === "string" || data instanceof Uint8Array ? data : toSendable(data));
-    const buffered = transport.bufferedAmount;
+    const buffered = this.#transport.send(
+      typeof data === "string" || data instanceof Uint8Array ? data : toSendable(data),
+    );
     if (buffered > this.#limits.maxBufferedAmount) {
       this.close(1008, "send buffer overflow");
       return false;

@@ -100,7 +100,10 @@ export function serveRawConnection(
     },
     open(session) {
       const peerTransport: PeerTransport = {
-        send: (message) => void session.send(message),
+        send(message) {
+          session.send(message);
+          return transport.queuedBytes + session.queuedBytes;
+        },
         ping: (payload) => session.ping(payload),
         close: (code, reason) => session.close(code, reason),
         terminate: () => session.terminate(),

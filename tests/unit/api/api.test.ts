@@ -32,7 +32,10 @@ function recordingTransport(buffered = 0) {
   const calls: string[] = [];
   const transport: PeerTransport & { buffered: number } = {
     buffered,
-    send: (data) => void calls.push(`send ${typeof data === "string" ? data : `[${data.length}]`}`),
+    send(data) {
+      calls.push(`send ${typeof data === "string" ? data : `[${data.length}]`}`);
+      return transport.buffered;
+    },
     ping: () => void calls.push("ping"),
     close: (code, reason) => void calls.push(`close ${code} ${reason}`),
     terminate: () => void calls.push("terminate"),
