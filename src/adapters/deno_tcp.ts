@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { AcceptTcp, TcpListener, TcpListenOptions } from "./tcp_connection.ts";
+import type { AcceptTcp, TcpListener, TcpListenOptions } from "../server/tcp_connection.ts";
 
 interface DenoConn {
   readonly remoteAddr: { hostname: string; port: number };

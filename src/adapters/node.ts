@@ -11,13 +11,15 @@
  */
 
 import { createHash } from "node:crypto";
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Handler } from "../api/handler.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { acceptNodeSocket, listenNodeTcp } from "./node_tcp.ts";
+import { createEngineServer } from "./serve_with_engine.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
 import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
@@ -29,9 +31,6 @@ const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 function computeAccept(key: string): string {
   return createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
 }
-
-// How long a half-closed connection may wait for the peer's own close.
-const LINGER_MS = 2_000;
 
 /** Options of the standalone Node server: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface NodeServeOptions extends ServerOptions {
@@ -68,42 +67,9 @@ export async function serve<Data = undefined>(
   handler: Handler<Data>,
   options: NodeServeOptions = {},
 ): Promise<WebSocketServer> {
-  const { port = 8080, hostname = "127.0.0.1", fetch, ...shared } = options;
-  const resolved = resolveServerOptions(shared);
-  const peers = new PeerRegistry();
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    serveSocket({
-      handler: handler as Handler<unknown>,
-      options: resolved,
-      peers,
-      fetch,
-      computeAccept,
-    }, socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, hostname, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as { address: string; port: number };
-  return {
-    hostname,
-    port: address.port,
-    url: `http://${hostname}:${address.port}`,
-    peers,
-    async close() {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await peers.shutdown(resolved.shutdownTimeout);
-      // Connections still in their handshake are not peers yet: end them too.
-      for (const socket of sockets) socket.destroy();
-      await stopped;
-    },
-  };
+  const { port = 8080, hostname = "127.0.0.1", ...rest } = options;
+  const engine = createEngineServer(handler, { ...rest, hostname, port }, computeAccept);
+  return engine.start(await listenNodeTcp({ hostname, port }, engine.accept));
 }
 
 /**
@@ -128,6 +94,12 @@ export function attach<Data = undefined>(
   const { path, ...shared } = options;
   const resolved = resolveServerOptions(shared);
   const peers = new PeerRegistry();
+  const context: RawConnectionContext = {
+    handler: handler as Handler<unknown>,
+    options: resolved,
+    peers,
+    computeAccept,
+  };
   const onUpgrade = (request: IncomingMessage, socket: Duplex, rest: Uint8Array) => {
     const target = request.url ?? "/";
     if (path !== undefined && target.split("?")[0] !== path) return;
@@ -138,10 +110,10 @@ export function attach<Data = undefined>(
       headers: new HeaderMap(pairs(request.rawHeaders)),
       rest,
     };
-    serveSocket(
-      { handler: handler as Handler<unknown>, options: resolved, peers },
+    const scheme = (socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+    acceptNodeSocket(
       socket as Socket,
-      head,
+      (connection) => serveRawConnection(context, connection, { scheme, head }),
     );
   };
   server.on("upgrade", onUpgrade);
@@ -152,36 +124,6 @@ export function attach<Data = undefined>(
       await peers.shutdown(resolved.shutdownTimeout);
     },
   };
-}
-
-/** Wires a node:net socket (or the Duplex of an `upgrade` event) to a raw connection. */
-function serveSocket(context: RawConnectionContext, socket: Socket, head?: RequestHead): void {
-  socket.setNoDelay(true);
-  const events = serveRawConnection(context, {
-    write(chunks) {
-      if (socket.destroyed) return;
-      // One writev for everything produced by one read or one tick.
-      socket.cork();
-      for (const chunk of chunks) socket.write(chunk);
-      socket.uncork();
-    },
-    // end() half-closes and keeps reading until the peer's FIN; the linger
-    // timer ends a peer that never sends one.
-    close() {
-      socket.end();
-      setTimeout(() => socket.destroy(), LINGER_MS).unref();
-    },
-    destroy: () => void socket.destroy(),
-    get queuedBytes() {
-      return socket.writableLength;
-    },
-    remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
-    scheme: (socket as { encrypted?: boolean }).encrypted ? "https" : "http",
-  }, head);
-  socket.on("data", events.data);
-  socket.on("drain", events.drained);
-  socket.on("error", () => socket.destroy());
-  socket.on("close", events.closed);
 }
 
 function* pairs(raw: string[]): Iterable<[string, string]> {

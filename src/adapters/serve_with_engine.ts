@@ -1,7 +1,7 @@
 /**
  * A WebSocket server made of a raw TCP listener and omnisocket's own
- * handshake and protocol engine: what `engine: "omnisocket"` selects on
- * Deno and Bun, for the same strict RFC 6455 behaviour as on Node.
+ * handshake and protocol engine: the Node adapter's `serve`, and what
+ * `engine: "omnisocket"` selects on Deno and Bun.
  *
  * @module
  */
@@ -10,8 +10,13 @@ import type { Handler } from "../api/handler.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import { serveRawConnection } from "../server/serve_raw_connection.ts";
-import type { AcceptTcp, TcpConnection, TcpListener, TcpListenOptions } from "./tcp_connection.ts";
+import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
+import type {
+  AcceptTcp,
+  TcpConnection,
+  TcpListener,
+  TcpListenOptions,
+} from "../server/tcp_connection.ts";
 
 /** Where and how to serve with the omnisocket engine. */
 export interface EngineServeOptions extends ServerOptions, TcpListenOptions {
@@ -19,8 +24,72 @@ export interface EngineServeOptions extends ServerOptions, TcpListenOptions {
   fetch?: (request: Request) => Response | Promise<Response>;
 }
 
+/** An engine server waiting for its listener: `accept` for the listener, `start` once it listens. */
+export interface EngineServer {
+  /** Serves each accepted connection. */
+  accept: AcceptTcp;
+  /** Wraps the running listener as the adapter's {@linkcode WebSocketServer}. */
+  start(listener: TcpListener): WebSocketServer;
+}
+
 /**
- * Serves `handler` over the raw listener `listen` with our own engine.
+ * Prepares an engine server; for listeners that start asynchronously
+ * (`node:net`). `computeAccept` is a faster `Sec-WebSocket-Accept` than Web
+ * Crypto, where the runtime has one.
+ *
+ * @example
+ * ```ts ignore
+ * const engine = createEngineServer(handler, options);
+ * return engine.start(await listenNodeTcp(options, engine.accept));
+ * ```
+ */
+export function createEngineServer<Data>(
+  handler: Handler<Data>,
+  options: EngineServeOptions,
+  computeAccept?: (key: string) => string,
+): EngineServer {
+  const { hostname: _hostname, port: _port, fetch, ...shared } = options;
+  const resolved = resolveServerOptions(shared);
+  const peers = new PeerRegistry();
+  const connections = new Set<TcpConnection>();
+  const context: RawConnectionContext = {
+    handler: handler as Handler<unknown>,
+    options: resolved,
+    peers,
+    fetch,
+    computeAccept,
+  };
+  return {
+    accept(connection) {
+      connections.add(connection);
+      const events = serveRawConnection(context, connection);
+      return {
+        data: events.data,
+        drained: events.drained,
+        closed() {
+          connections.delete(connection);
+          events.closed();
+        },
+      };
+    },
+    start: (listener) => ({
+      hostname: listener.hostname,
+      port: listener.port,
+      url: `http://${listener.hostname}:${listener.port}`,
+      peers,
+      async close() {
+        await listener.close();
+        await peers.shutdown(resolved.shutdownTimeout);
+        // Connections still in their handshake are not peers yet: end them too.
+        for (const connection of connections) connection.destroy();
+      },
+    }),
+  };
+}
+
+/**
+ * Serves `handler` over a raw listener that starts synchronously
+ * (`Deno.listen`, `Bun.listen`) with our own engine.
  *
  * @example
  * ```ts ignore
@@ -32,46 +101,6 @@ export function serveWithEngine<Data>(
   options: EngineServeOptions,
   listen: (options: TcpListenOptions, accept: AcceptTcp) => TcpListener,
 ): WebSocketServer {
-  const { hostname, port, fetch, ...shared } = options;
-  const resolved = resolveServerOptions(shared);
-  const peers = new PeerRegistry();
-  const connections = new Set<TcpConnection>();
-  const context = { handler: handler as Handler<unknown>, options: resolved, peers, fetch };
-  const listener = listen({ hostname, port }, (connection) => {
-    connections.add(connection);
-    const events = serveRawConnection(context, { ...transportOf(connection), scheme: "http" });
-    return {
-      data: events.data,
-      drained: events.drained,
-      closed() {
-        connections.delete(connection);
-        events.closed();
-      },
-    };
-  });
-  return {
-    hostname: listener.hostname,
-    port: listener.port,
-    url: `http://${listener.hostname}:${listener.port}`,
-    peers,
-    async close() {
-      await listener.close();
-      await peers.shutdown(resolved.shutdownTimeout);
-      // Connections still in their handshake are not peers yet: end them too.
-      for (const connection of connections) connection.destroy();
-    },
-  };
-}
-
-// A live view, not a copy: queuedBytes must be read at the time it is asked.
-function transportOf(connection: TcpConnection) {
-  return {
-    write: (chunks: readonly Uint8Array[]) => connection.write(chunks),
-    close: () => connection.close(),
-    destroy: () => connection.destroy(),
-    get queuedBytes() {
-      return connection.queuedBytes;
-    },
-    remoteAddress: connection.remoteAddress,
-  };
+  const engine = createEngineServer(handler, options);
+  return engine.start(listen({ hostname: options.hostname, port: options.port }, engine.accept));
 }

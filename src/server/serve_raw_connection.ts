@@ -15,28 +15,9 @@ import { PeerSession } from "../api/peer_session.ts";
 import type { ResolvedServerOptions } from "../api/server_options.ts";
 import { buildRejection } from "../handshake/build_responses.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
-import { type ByteStream, RawSocketSession } from "./raw_socket_session.ts";
+import { RawSocketSession } from "./raw_socket_session.ts";
 import { serializeResponse } from "./serialize_response.ts";
-
-/** A socket as the adapters see it: bytes out, how many are still queued. */
-export interface RawTransport extends ByteStream {
-  /** Bytes handed to `write` that the runtime has not sent yet. */
-  readonly queuedBytes: number;
-  /** "ip:port" of the client. */
-  readonly remoteAddress: string;
-  /** "https" when the socket is TLS, for the Request's URL. */
-  readonly scheme: "http" | "https";
-}
-
-/** The callbacks an adapter wires to its socket's events. */
-export interface RawConnectionEvents {
-  /** Bytes arrived; the chunk becomes the engine's (it may unmask in place). */
-  data(chunk: Uint8Array): void;
-  /** The runtime's write queue emptied. */
-  drained(): void;
-  /** The socket is gone. */
-  closed(): void;
-}
+import type { TcpConnection, TcpConnectionHandler } from "./tcp_connection.ts";
 
 /** Everything a raw connection needs besides its socket. */
 export interface RawConnectionContext {
@@ -49,31 +30,34 @@ export interface RawConnectionContext {
   computeAccept?: (key: string) => string | Promise<string>;
 }
 
+/** Where the connection's request comes from. */
+export interface RawConnectionStart {
+  /** "https" when the socket is TLS, for the Request's URL. Default "http". */
+  scheme?: "http" | "https";
+  /** The request head, when an HTTP server already parsed it (node:http's `upgrade` event). */
+  head?: RequestHead;
+}
+
 /**
- * Serves one connection and returns the callbacks for the socket's events.
- * Pass `head` when an HTTP server already parsed the request (node:http's
- * `upgrade` event).
+ * Serves one connection and returns the handler for its socket's events.
  *
- * @example Over node:net
+ * @example As the accept callback of a raw TCP listener
  * ```ts ignore
- * const events = serveRawConnection(context, transport);
- * socket.on("data", events.data);
- * socket.on("drain", events.drained);
- * socket.on("close", events.closed);
+ * listenDenoTcp(address, (connection) => serveRawConnection(context, connection));
  * ```
  */
 export function serveRawConnection(
   context: RawConnectionContext,
-  transport: RawTransport,
-  head?: RequestHead,
-): RawConnectionEvents {
+  connection: TcpConnection,
+  { scheme = "http", head }: RawConnectionStart = {},
+): TcpConnectionHandler {
   const { handler, options, peers, fetch, computeAccept } = context;
   let data: unknown;
   let peer: PeerSession<unknown> | undefined;
   let request: Request | undefined;
-  const requestOf = (head: RequestHead) => (request ??= toRequest(head, transport.scheme));
+  const requestOf = (head: RequestHead) => (request ??= toRequest(head, scheme));
 
-  const session = new RawSocketSession(transport, {
+  const session = new RawSocketSession(connection, {
     async negotiate(_, head) {
       if (fetch && !head.headers.has("upgrade")) {
         return { accepted: false, response: await serializeResponse(await fetch(requestOf(head))) };
@@ -86,7 +70,7 @@ export function serveRawConnection(
           url: head.target,
         },
         request: () => requestOf(head),
-        remoteAddress: transport.remoteAddress,
+        remoteAddress: connection.remoteAddress,
         computeAccept,
       });
       if (!outcome.accepted) {
@@ -102,13 +86,13 @@ export function serveRawConnection(
       const peerTransport: PeerTransport = {
         send(message) {
           session.send(message);
-          return transport.queuedBytes + session.queuedBytes;
+          return connection.queuedBytes + session.queuedBytes;
         },
         ping: (payload) => session.ping(payload),
         close: (code, reason) => session.close(code, reason),
         terminate: () => session.terminate(),
         get bufferedAmount() {
-          return transport.queuedBytes + session.queuedBytes;
+          return connection.queuedBytes + session.queuedBytes;
         },
       };
       peer = new PeerSession(handler, peerTransport, {
@@ -116,7 +100,7 @@ export function serveRawConnection(
         data,
         protocol: session.protocol ?? "",
         extensions: "",
-        remoteAddress: transport.remoteAddress,
+        remoteAddress: connection.remoteAddress,
       }, { options });
       peers.add(peer.peer);
       peer.opened();
