@@ -5,7 +5,13 @@
  */
 
 import { createServer, type Socket } from "node:net";
-import type { AcceptTcp, TcpListener, TcpListenOptions } from "../server/tcp_connection.ts";
+import type {
+  AcceptTcp,
+  TcpConnection,
+  TcpConnectionHandler,
+  TcpListener,
+  TcpListenOptions,
+} from "../server/tcp_connection.ts";
 
 // How long a half-closed connection may wait for the peer's own close.
 const LINGER_MS = 2_000;
@@ -53,28 +59,69 @@ export async function listenNodeTcp(
  */
 export function acceptNodeSocket(socket: Socket, accept: AcceptTcp): void {
   socket.setNoDelay(true);
-  const handler = accept({
-    remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
-    get queuedBytes() {
-      return socket.writableLength;
-    },
-    write(chunks) {
-      if (socket.destroyed) return;
-      // One writev for everything produced by one read or one tick.
-      socket.cork();
-      for (const chunk of chunks) socket.write(chunk);
-      socket.uncork();
-    },
-    // end() half-closes and keeps reading until the peer's FIN; the linger
-    // timer ends a peer that never sends one.
-    close() {
-      socket.end();
-      setTimeout(() => socket.destroy(), LINGER_MS).unref();
-    },
-    destroy: () => void socket.destroy(),
-  });
-  socket.on("data", (chunk: Uint8Array) => handler.data(chunk));
-  socket.on("drain", () => handler.drained());
-  socket.on("error", () => socket.destroy());
-  socket.on("close", () => handler.closed());
+  const handler = accept(new NodeTcpConnection(socket));
+  (socket as HandledSocket)[HANDLER] = handler;
+  // The same four listener functions for every socket (`this` is the socket):
+  // no closures per connection.
+  socket.on("data", onData);
+  socket.on("drain", onDrain);
+  socket.on("error", onError);
+  socket.on("close", onClose);
+}
+
+const HANDLER = Symbol("omnisocket.handler");
+
+interface HandledSocket extends Socket {
+  [HANDLER]: TcpConnectionHandler;
+}
+
+function onData(this: HandledSocket, chunk: Uint8Array): void {
+  this[HANDLER].data(chunk);
+}
+
+function onDrain(this: HandledSocket): void {
+  this[HANDLER].drained();
+}
+
+function onError(this: HandledSocket): void {
+  this.destroy();
+}
+
+function onClose(this: HandledSocket): void {
+  this[HANDLER].closed();
+}
+
+class NodeTcpConnection implements TcpConnection {
+  readonly remoteAddress: string;
+  #socket: Socket;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+  }
+
+  get queuedBytes(): number {
+    return this.#socket.writableLength;
+  }
+
+  write(chunks: readonly Uint8Array[]): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    // One writev for everything produced by one read or one tick.
+    socket.cork();
+    for (const chunk of chunks) socket.write(chunk);
+    socket.uncork();
+  }
+
+  // end() half-closes and keeps reading until the peer's FIN; the linger
+  // timer ends a peer that never sends one.
+  close(): void {
+    const socket = this.#socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
 }

@@ -58,20 +58,10 @@ export function createEngineServer<Data>(
     peers,
     fetch,
     computeAccept,
+    connections,
   };
   return {
-    accept(connection) {
-      connections.add(connection);
-      const events = serveRawConnection(context, connection);
-      return {
-        data: events.data,
-        drained: events.drained,
-        closed() {
-          connections.delete(connection);
-          events.closed();
-        },
-      };
-    },
+    accept: (connection) => serveRawConnection(context, connection),
     start: (listener) => ({
       hostname: listener.hostname,
       port: listener.port,

@@ -1,48 +1,63 @@
 /**
  * One timer per heartbeat interval for all peers, instead of one per peer:
- * 10,000 idle connections cost a set entry each, not 10,000 timers.
+ * 10,000 idle connections cost a set entry each, not 10,000 timers (nor a
+ * closure each: members are objects with a `beat` method).
  *
  * @module
  */
 
+/** Something the shared heartbeat calls on every tick. */
+export interface HeartbeatMember {
+  /** One tick of the heartbeat. */
+  beat(): void;
+}
+
 interface Beat {
   timer: ReturnType<typeof setInterval>;
-  beats: Set<() => void>;
+  members: Set<HeartbeatMember>;
 }
 
 const byInterval = new Map<number, Beat>();
 
 /**
- * Calls `beat` every `interval` ms until the returned function is called.
- * Beats of one interval share a timer, started with the first and stopped
- * with the last.
+ * Calls `member.beat()` every `interval` ms until
+ * {@linkcode leaveHeartbeat}. Members of one interval share a timer,
+ * started with the first and stopped with the last.
  *
  * @example
  * ```ts ignore
- * const leave = joinHeartbeat(30_000, () => peer.ping());
+ * joinHeartbeat(30_000, session);
  * // when the peer closes:
- * leave();
+ * leaveHeartbeat(30_000, session);
  * ```
  */
-export function joinHeartbeat(interval: number, beat: () => void): () => void {
+export function joinHeartbeat(interval: number, member: HeartbeatMember): void {
   let entry = byInterval.get(interval);
   if (entry === undefined) {
-    const beats = new Set<() => void>();
+    const members = new Set<HeartbeatMember>();
     const timer = setInterval(() => {
-      for (const each of beats) each();
+      for (const each of members) each.beat();
     }, interval);
-    entry = { timer, beats };
+    entry = { timer, members };
     byInterval.set(interval, entry);
   }
-  // A fresh function per join, so the same callback can join twice safely.
-  const member = () => beat();
-  entry.beats.add(member);
-  const joined = entry;
-  return () => {
-    joined.beats.delete(member);
-    if (joined.beats.size === 0 && byInterval.get(interval) === joined) {
-      clearInterval(joined.timer);
-      byInterval.delete(interval);
-    }
-  };
+  entry.members.add(member);
+}
+
+/**
+ * Stops calling `member` (a no-op if it is not a member); the last member
+ * out stops the timer.
+ *
+ * @example
+ * ```ts ignore
+ * leaveHeartbeat(30_000, session);
+ * ```
+ */
+export function leaveHeartbeat(interval: number, member: HeartbeatMember): void {
+  const entry = byInterval.get(interval);
+  if (entry === undefined || !entry.members.delete(member)) return;
+  if (entry.members.size === 0) {
+    clearInterval(entry.timer);
+    byInterval.delete(interval);
+  }
 }

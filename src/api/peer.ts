@@ -58,8 +58,8 @@ export interface PeerLimits {
 export interface PeerState {
   /** Where the connection is in its life. */
   readyState: ReadyState;
-  /** Resolvers of pending `drained()` promises. */
-  drainWaiters: (() => void)[];
+  /** Resolvers of pending `drained()` promises; null when none (most of the time). */
+  drainWaiters: (() => void)[] | null;
   /** True once a send went past the backpressure limit, until the queue empties. */
   awaitingDrain: boolean;
 }
@@ -166,7 +166,7 @@ export class Peer<Data = undefined> {
       return Promise.resolve();
     }
     this.#state.awaitingDrain = true;
-    return new Promise((resolve) => this.#state.drainWaiters.push(resolve));
+    return new Promise((resolve) => (this.#state.drainWaiters ??= []).push(resolve));
   }
 
   /**

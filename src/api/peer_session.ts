@@ -7,7 +7,7 @@
  */
 
 import type { CloseDetails, Handler } from "./handler.ts";
-import { joinHeartbeat } from "./heartbeat.ts";
+import { joinHeartbeat, leaveHeartbeat } from "./heartbeat.ts";
 import { Message } from "./message.ts";
 import { Peer, type PeerInit, type PeerState, type PeerTransport } from "./peer.ts";
 import type { ResolvedServerOptions } from "./server_options.ts";
@@ -36,8 +36,7 @@ export class PeerSession<Data = undefined> {
   readonly peer: Peer<Data>;
   #handler: Handler<Data>;
   #transport: PeerTransport;
-  #state: PeerState = { readyState: 0, drainWaiters: [], awaitingDrain: false };
-  #leaveHeartbeat: (() => void) | undefined;
+  #state: PeerState = { readyState: 0, drainWaiters: null, awaitingDrain: false };
   #heartbeatInterval: number;
   #awaitingPong = false;
   #closed = false;
@@ -58,9 +57,7 @@ export class PeerSession<Data = undefined> {
   /** The connection is open: runs the `open` hook and starts the heartbeat. */
   opened(): void {
     this.#state.readyState = 1;
-    if (this.#heartbeatInterval > 0) {
-      this.#leaveHeartbeat = joinHeartbeat(this.#heartbeatInterval, () => this.#beat());
-    }
+    if (this.#heartbeatInterval > 0) joinHeartbeat(this.#heartbeatInterval, this);
     this.#run(() => this.#handler.open?.(this.peer));
   }
 
@@ -88,8 +85,9 @@ export class PeerSession<Data = undefined> {
     const state = this.#state;
     if (!state.awaitingDrain || this.#transport.bufferedAmount > 0) return;
     state.awaitingDrain = false;
-    const waiters = state.drainWaiters.splice(0);
-    for (const resolve of waiters) resolve();
+    const waiters = state.drainWaiters;
+    state.drainWaiters = null;
+    if (waiters !== null) { for (const resolve of waiters) resolve(); }
     if (this.#handler.drain) this.#run(() => this.#handler.drain!(this.peer));
   }
 
@@ -108,13 +106,19 @@ export class PeerSession<Data = undefined> {
     this.#closed = true;
     const opened = this.#state.readyState !== 0;
     this.#state.readyState = 3;
-    this.#leaveHeartbeat?.();
-    for (const resolve of this.#state.drainWaiters.splice(0)) resolve();
+    if (this.#heartbeatInterval > 0) leaveHeartbeat(this.#heartbeatInterval, this);
+    const waiters = this.#state.drainWaiters;
+    this.#state.drainWaiters = null;
+    if (waiters !== null) { for (const resolve of waiters) resolve(); }
     const details: CloseDetails = { code, reason, wasClean };
     if (opened) this.#run(() => this.#handler.close?.(this.peer, details));
   }
 
-  #beat(): void {
+  /**
+   * One tick of the shared heartbeat (the adapter does not call it): pings
+   * the peer, or ends it when the last ping went unanswered.
+   */
+  beat(): void {
     if (this.#awaitingPong) {
       // No answer for a whole interval: the peer or the path to it is gone.
       this.peer.terminate();

@@ -7,6 +7,8 @@
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { applyMask } from "./apply_mask.ts";
 
+const EMPTY = new Uint8Array(0);
+
 /** How a {@linkcode FrameDecoder} checks the frames it reads. */
 export interface FrameDecoderOptions {
   /**
@@ -75,20 +77,22 @@ export class FrameDecoder {
   /** Declared payload length of the current frame (as sent, not yet received). */
   length: number = 0;
   /** The payload bytes of the last `PAYLOAD` event, already unmasked. */
-  payload: Uint8Array = new Uint8Array(0);
+  payload: Uint8Array = EMPTY;
   /** True when the last `PAYLOAD` event completed its frame. */
   frameEnd: boolean = false;
 
   #requireMask: boolean;
   #forbiddenRsv: number;
-  #chunk: Uint8Array = new Uint8Array(0);
+  #chunk: Uint8Array = EMPTY;
   #position = 0;
-  #header = new Uint8Array(14);
+  // Allocated on first use: most connections never see a header split across reads.
+  #header: Uint8Array | null = null;
   #headerFill = 0;
   #inPayload = false;
   #remaining = 0;
   #masked = false;
-  #key = new Uint8Array(4);
+  // Allocated with the first masked frame: an idle connection holds none.
+  #key: Uint8Array | null = null;
   #phase = 0;
 
   /** Creates a decoder for frames read by `options.role`. */
@@ -121,7 +125,7 @@ export class FrameDecoder {
       const end = position + count;
       const view = chunk.subarray(position, end);
       if (this.#masked) {
-        applyMask(view, this.#key, this.#phase);
+        applyMask(view, this.#key!, this.#phase);
         this.#phase = (this.#phase + count) & 3;
       }
       this.#position = end;
@@ -148,7 +152,7 @@ export class FrameDecoder {
   // The header straddles chunks: gather it in a 14-byte buffer.
   #collectHeader(): FrameDecoderEvent {
     const chunk = this.#chunk;
-    const header = this.#header;
+    const header = this.#header ??= new Uint8Array(14);
     let position = this.#position;
     let fill = this.#headerFill;
     if (fill < 2) {
@@ -226,7 +230,7 @@ export class FrameDecoder {
     this.length = length;
     this.#masked = (second & 0x80) !== 0;
     if (this.#masked) {
-      const key = this.#key;
+      const key = this.#key ??= new Uint8Array(4);
       key[0] = bytes[keyAt];
       key[1] = bytes[keyAt + 1];
       key[2] = bytes[keyAt + 2];

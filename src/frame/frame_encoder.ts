@@ -59,8 +59,10 @@ function headerSize(length: number, masked: boolean): number {
 export class FrameEncoder {
   #masked: boolean;
   #keys: MaskKeySource;
-  #key = new Uint8Array(4);
-  #chunks: Uint8Array[] = [];
+  // Only a client masks; a server's encoder holds no key.
+  #key: Uint8Array;
+  // Null while nothing is queued: idle connections hold no array.
+  #chunks: Uint8Array[] | null = null;
   // This encoder's current run: bytes [#runStart, #slabEnd) of #slab, not yet in #chunks.
   #slab: Uint8Array = EMPTY;
   #slabEnd = 0;
@@ -70,19 +72,20 @@ export class FrameEncoder {
   constructor(options: FrameEncoderOptions) {
     this.#masked = options.role === "client";
     this.#keys = options.maskKeys ?? sharedKeys;
+    this.#key = this.#masked ? new Uint8Array(4) : EMPTY;
   }
 
   /** True when frames are queued and not yet taken. */
   get hasOutput(): boolean {
-    return this.#chunks.length > 0 || this.#slabEnd > this.#runStart;
+    return this.#chunks !== null || this.#slabEnd > this.#runStart;
   }
 
   /** Returns every queued chunk, in order, and empties the queue. */
   take(): Uint8Array[] {
     this.#closeRun();
     const chunks = this.#chunks;
-    if (chunks.length === 0) return [];
-    this.#chunks = [];
+    if (chunks === null) return [];
+    this.#chunks = null;
     return chunks;
   }
 
@@ -182,14 +185,14 @@ export class FrameEncoder {
 
   #closeRun(): void {
     if (this.#slabEnd > this.#runStart) {
-      this.#chunks.push(this.#slab.subarray(this.#runStart, this.#slabEnd));
+      (this.#chunks ??= []).push(this.#slab.subarray(this.#runStart, this.#slabEnd));
       this.#runStart = this.#slabEnd;
     }
   }
 
   #pushChunk(chunk: Uint8Array): void {
     this.#closeRun();
-    this.#chunks.push(chunk);
+    (this.#chunks ??= []).push(chunk);
   }
 
   #writeHeader(

@@ -38,6 +38,7 @@
 export * from "../errors/protocol_error.ts";
 export * from "./header_map.ts";
 export * from "./http_head_parser.ts";
+export * from "./request_head_bytes.ts";
 export * from "./validate_upgrade_request.ts";
 export * from "./upgrade_request_from_request.ts";
 export * from "./compute_accept_key.ts";

@@ -46,6 +46,11 @@ const QUEUED_PONG = 3;
 const QUEUED_ERROR = 4;
 const QUEUED_CLOSE = 5;
 
+const NO_EXTENSIONS: readonly Extension[] = [];
+
+// Shared by every connection with nothing held back (nearly all of them); never pushed to.
+const NO_EVENTS: QueuedEvent[] = [];
+
 interface QueuedEvent {
   kind: number;
   opcode: number;
@@ -134,21 +139,22 @@ export class WebSocketConnection {
   #messageSize = 0;
   #budgetUsed = 0;
   #validating = false;
-  #validator = new Utf8Validator();
-  #parts: Uint8Array[] = [];
+  // Per-connection buffers are made on first use: an idle connection holds none.
+  #validator: Utf8Validator | null = null;
+  #parts: Uint8Array[] | null = null;
   #tail: Uint8Array | null = null;
   #tailLength = 0;
 
-  #control = new Uint8Array(125);
+  #control: Uint8Array | null = null;
   #controlLength = 0;
 
-  #queue: QueuedEvent[] = [];
+  #queue: QueuedEvent[] = NO_EVENTS;
 
   /** Creates a connection in state `"open"` (the opening handshake is done). */
   constructor(listener: ConnectionListener, options: ConnectionOptions) {
     this.#listener = listener;
     this.#server = options.role === "server";
-    const extensions = options.extensions ?? [];
+    const extensions = options.extensions ?? NO_EXTENSIONS;
     let extensionRsv = 0;
     for (const extension of extensions) extensionRsv |= extension.rsvBits & 0x70;
     this.#extensions = extensions;
@@ -309,7 +315,7 @@ export class WebSocketConnection {
       this.#messageSize = 0;
       this.#budgetUsed = 0;
       this.#validating = opcode === 1 && (decoder.rsv & this.#extensionRsv) === 0;
-      if (this.#validating) this.#validator.reset();
+      if (this.#validating) (this.#validator ??= new Utf8Validator()).reset();
     }
     this.#frameFin = decoder.fin;
     const length = decoder.length;
@@ -334,9 +340,10 @@ export class WebSocketConnection {
         return;
       }
       this.#firstPayload = false;
-      this.#control.set(payload, this.#controlLength);
+      const control = this.#control ??= new Uint8Array(125);
+      control.set(payload, this.#controlLength);
       this.#controlLength += payload.length;
-      if (frameEnd) this.#onControlFrame(opcode, this.#control.slice(0, this.#controlLength));
+      if (frameEnd) this.#onControlFrame(opcode, control.slice(0, this.#controlLength));
       return;
     }
     if (opcode === DISCARDED) return;
@@ -348,7 +355,7 @@ export class WebSocketConnection {
       return;
     }
     this.#firstPayload = false;
-    if (this.#validating && !this.#validator.push(payload)) {
+    if (this.#validating && !this.#validator!.push(payload)) {
       throw failure("INVALID_UTF8", "text is not valid UTF-8", 1007);
     }
     const length = payload.length;
@@ -360,7 +367,7 @@ export class WebSocketConnection {
     if (!frameEnd) return;
     this.#messageFrames++;
     if (!this.#frameFin) return;
-    if (this.#validating && !this.#validator.complete) {
+    if (this.#validating && !this.#validator!.complete) {
       throw failure("INVALID_UTF8", "text ends inside a UTF-8 sequence", 1007);
     }
     const data = this.#takeMessageBytes();
@@ -373,7 +380,7 @@ export class WebSocketConnection {
     const length = payload.length;
     if (length >= KEEP_VIEW_MIN) {
       this.#sealTail();
-      this.#parts.push(
+      (this.#parts ??= []).push(
         payload.byteLength * 2 >= payload.buffer.byteLength ? payload : payload.slice(),
       );
       return;
@@ -393,19 +400,19 @@ export class WebSocketConnection {
 
   #sealTail(): void {
     if (this.#tail !== null && this.#tailLength > 0) {
-      this.#parts.push(this.#tail.subarray(0, this.#tailLength));
+      (this.#parts ??= []).push(this.#tail.subarray(0, this.#tailLength));
     }
     this.#tail = null;
     this.#tailLength = 0;
   }
 
   #takeMessageBytes(): Uint8Array {
-    const parts = this.#parts;
     let data: Uint8Array;
-    if (parts.length === 0) {
+    if (this.#parts === null) {
       data = this.#tail === null ? new Uint8Array(0) : this.#tail.subarray(0, this.#tailLength);
     } else {
       this.#sealTail();
+      const parts = this.#parts;
       if (parts.length === 1) {
         data = parts[0];
       } else {
@@ -419,13 +426,13 @@ export class WebSocketConnection {
     }
     this.#tail = null;
     this.#tailLength = 0;
-    this.#parts = [];
+    this.#parts = null;
     return data;
   }
 
   #dropMessage(): void {
     this.#messageOpcode = 0;
-    this.#parts = [];
+    this.#parts = null;
     this.#tail = null;
     this.#tailLength = 0;
   }
@@ -628,6 +635,7 @@ export class WebSocketConnection {
 
   #enqueue(kind: number, opcode: number, value: unknown): QueuedEvent {
     const event: QueuedEvent = { kind, opcode, value, code: 0, reason: "", wasClean: false };
+    if (this.#queue === NO_EVENTS) this.#queue = [];
     const queue = this.#queue;
     queue.push(event);
     if (queue.length === 1) this.#drain();

@@ -12,7 +12,12 @@ import { acceptUpgrade, type HandshakeOptions } from "../handshake/accept_upgrad
 import { buildRejection, buildSwitchingProtocols } from "../handshake/build_responses.ts";
 import { HttpHeadParser, type RequestHead } from "../handshake/http_head_parser.ts";
 import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
-import { type ConnectionOptions, WebSocketConnection } from "../protocol/websocket_connection.ts";
+import { requestHeadBytes } from "../handshake/request_head_bytes.ts";
+import {
+  type ConnectionListener,
+  type ConnectionOptions,
+  WebSocketConnection,
+} from "../protocol/websocket_connection.ts";
 
 /** The byte stream under a session: what a TCP socket offers. */
 export interface ByteStream {
@@ -22,6 +27,8 @@ export interface ByteStream {
   close(): void;
   /** Drops the stream now, pending writes and all; `close()` is used where absent. */
   destroy?(): void;
+  /** Bytes accepted by `write` and not yet sent, where the stream tells (counted in `bufferedAmount`). */
+  readonly queuedBytes?: number;
 }
 
 /** The server's verdict on an upgrade request, as the session needs it. */
@@ -29,24 +36,28 @@ export type UpgradeVerdict =
   | { accepted: true; acceptance: HandshakeAcceptance; headers?: Headers }
   | { accepted: false; response: Uint8Array };
 
-/** What a session reports to the code that owns it, and how it decides upgrades. */
+/**
+ * What a session reports to the code that owns it, and how it decides
+ * upgrades. Methods are called on the object (`this` is the events object),
+ * so one class instance can serve a connection without a closure per event.
+ */
 export interface RawSocketSessionEvents {
   /**
    * Decides an upgrade request whose head has arrived. By default the
    * request is accepted when valid ({@linkcode acceptUpgrade} with the
    * session's options) and refused with the matching 4xx otherwise.
    */
-  negotiate?(session: RawSocketSession, head: RequestHead): Promise<UpgradeVerdict>;
+  negotiate?(head: RequestHead): Promise<UpgradeVerdict>;
   /** The 101 is sent and the connection is open. */
-  open?(session: RawSocketSession): void;
+  onOpen?(): void;
   /** A complete message arrived: text as a string, binary as bytes. */
-  message?(session: RawSocketSession, data: string | Uint8Array): void;
+  onMessage?(data: string | Uint8Array): void;
   /** A pong arrived (answers to our pings, or unsolicited). */
-  pong?(session: RawSocketSession, payload: Uint8Array): void;
+  onPong?(payload: Uint8Array): void;
   /** The connection is over; called once, whether the handshake completed or not. */
-  close?(session: RawSocketSession, code: number, reason: string, wasClean: boolean): void;
-  /** A protocol or handshake failure, reported before `close`. */
-  error?(session: RawSocketSession, error: ProtocolError): void;
+  onClose?(code: number, reason: string, wasClean: boolean): void;
+  /** A protocol or handshake failure, reported before `onClose`. */
+  onError?(error: ProtocolError): void;
 }
 
 /** Limits and timeouts of a raw-socket session; every one has a safe default. */
@@ -65,8 +76,16 @@ export interface RawSocketSessionOptions extends Omit<ConnectionOptions, "role">
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
-const NO_BYTES = new Uint8Array(0);
 const DEFAULT_CLOSE_TIMEOUT = 5_000;
+
+// The engine's close ends the session; set in RawSocketSession's static block,
+// which alone may call its private #finish.
+let finishSession: (
+  session: RawSocketSession,
+  code: number,
+  reason: string,
+  wasClean: boolean,
+) => void;
 
 /**
  * Drives one server-side WebSocket connection over a {@linkcode ByteStream}.
@@ -77,7 +96,7 @@ const DEFAULT_CLOSE_TIMEOUT = 5_000;
  * @example An echo connection over any byte stream
  * ```ts ignore
  * const session = new RawSocketSession(stream, {
- *   message: (session, data) => session.send(data),
+ *   onMessage: (data) => session.send(data),
  * });
  * socket.on("data", (chunk) => session.receive(chunk));
  * socket.on("close", () => session.streamClosed());
@@ -89,13 +108,16 @@ export class RawSocketSession {
   #options: RawSocketSessionOptions;
   #head: HttpHeadParser | null;
   #connection: WebSocketConnection | null = null;
-  #acceptance: HandshakeAcceptance | null = null;
-  #request: RequestHead | null = null;
+  #protocol: string | undefined;
+  // The request head in wire form: kept for the life of the connection
+  // (`request` parses it again on demand) at a fraction of the parsed size.
+  #requestBytes: Uint8Array | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #receiving = false;
   #flushScheduled = false;
   #finished = false;
-  #pendingBytes: Uint8Array[] = [];
+  // Bytes that arrive while the upgrade is being decided; rarely any.
+  #pendingBytes: Uint8Array[] | null = null;
   #unflushedBytes = 0;
 
   /** Starts a session; the handshake timeout runs from now. */
@@ -125,14 +147,22 @@ export class RawSocketSession {
     );
   }
 
-  /** The parsed upgrade request, once its head has arrived. */
+  /** The upgrade request (`rest` empty, names lower-cased), once its head has arrived. */
   get request(): RequestHead | null {
-    return this.#request;
+    const bytes = this.#requestBytes;
+    if (bytes === null) return null;
+    const parser = new HttpHeadParser({
+      kind: "request",
+      maxHeadSize: bytes.length,
+      maxHeaderCount: Number.MAX_SAFE_INTEGER,
+      maxLineLength: bytes.length,
+    });
+    return parser.push(bytes) as RequestHead;
   }
 
   /** The negotiated subprotocol, if any. */
   get protocol(): string | undefined {
-    return this.#acceptance?.protocol;
+    return this.#protocol;
   }
 
   /** `"connecting"` during the handshake, then the engine's state. */
@@ -147,7 +177,7 @@ export class RawSocketSession {
     if (this.#connection === null) {
       if (this.#head === null) {
         // Handshake still being computed (SHA-1 is async): keep the bytes in order.
-        this.#pendingBytes.push(chunk);
+        (this.#pendingBytes ??= []).push(chunk);
         return;
       }
       this.#receiveHead(chunk);
@@ -169,6 +199,11 @@ export class RawSocketSession {
    */
   get queuedBytes(): number {
     return this.#unflushedBytes;
+  }
+
+  /** Bytes waiting to leave: {@linkcode RawSocketSession.queuedBytes} plus the stream's own queue. */
+  get bufferedAmount(): number {
+    return (this.#stream.queuedBytes ?? 0) + this.#unflushedBytes;
   }
 
   /** Queues a message; returns false if the connection no longer sends. */
@@ -217,14 +252,12 @@ export class RawSocketSession {
    * its `upgrade` event); `rest` holds any bytes that followed it.
    */
   startWithHead(head: RequestHead): void {
-    if (this.#finished || this.#request !== null) return;
+    if (this.#finished || this.#requestBytes !== null) return;
     this.#head = null;
-    if (head.rest.length > 0) this.#pendingBytes.push(head.rest);
-    // Kept for the life of the connection (peer.request is built from it on
-    // demand): without `rest`, which would pin the whole read chunk.
-    this.#request = { ...head, rest: NO_BYTES };
+    if (head.rest.length > 0) (this.#pendingBytes ??= []).push(head.rest);
+    this.#requestBytes = requestHeadBytes(head);
     const verdict = this.#events.negotiate
-      ? this.#events.negotiate(this, head)
+      ? this.#events.negotiate(head)
       : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({
         accepted: true,
         acceptance,
@@ -253,19 +286,16 @@ export class RawSocketSession {
     if (this.#finished) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#acceptance = acceptance;
-    const events = this.#events;
-    this.#connection = new WebSocketConnection({
-      onMessage: (data) => events.message?.(this, data),
-      onPong: (payload) => events.pong?.(this, payload),
-      onError: (error) => events.error?.(this, error),
-      onClose: (code, reason, wasClean) => this.#finish(code, reason, wasClean),
-    }, { ...this.#options, role: "server" });
+    this.#protocol = acceptance.protocol;
+    this.#connection = new WebSocketConnection(
+      new EngineListener(this, this.#events),
+      connectionOptions(this.#options),
+    );
     this.#stream.write([buildSwitchingProtocols(acceptance, extraHeaders)]);
-    events.open?.(this);
+    this.#events.onOpen?.();
     const early = this.#pendingBytes;
-    this.#pendingBytes = [];
-    for (const bytes of early) this.receive(bytes);
+    this.#pendingBytes = null;
+    if (early !== null) { for (const bytes of early) this.receive(bytes); }
     this.#flush();
   }
 
@@ -283,7 +313,7 @@ export class RawSocketSession {
       "Cannot accept upgrade: internal error",
       { status: 500, cause: error },
     );
-    this.#events.error?.(this, rejection);
+    this.#events.onError?.(rejection);
     this.#refuse(buildRejection(rejection));
   }
 
@@ -313,6 +343,10 @@ export class RawSocketSession {
     }
   }
 
+  static {
+    finishSession = (session, code, reason, wasClean) => session.#finish(code, reason, wasClean);
+  }
+
   #finish(code: number, reason: string, wasClean: boolean): void {
     if (this.#finished) return;
     this.#finished = true;
@@ -322,6 +356,47 @@ export class RawSocketSession {
     const connection = this.#connection;
     if (connection?.hasOutput) this.#stream.write(connection.takeOutput());
     if (connection === null || connection.shouldCloseTransport) this.#stream.close();
-    this.#events.close?.(this, code, reason, wasClean);
+    this.#events.onClose?.(code, reason, wasClean);
   }
+}
+
+// Passes the engine's events on to the session's owner: one small object
+// per connection instead of a closure per event.
+class EngineListener implements ConnectionListener {
+  #session: RawSocketSession;
+  #events: RawSocketSessionEvents;
+
+  constructor(session: RawSocketSession, events: RawSocketSessionEvents) {
+    this.#session = session;
+    this.#events = events;
+  }
+
+  onMessage(data: string | Uint8Array): void {
+    this.#events.onMessage?.(data);
+  }
+
+  onPong(payload: Uint8Array): void {
+    this.#events.onPong?.(payload);
+  }
+
+  onError(error: ProtocolError): void {
+    this.#events.onError?.(error);
+  }
+
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    finishSession(this.#session, code, reason, wasClean);
+  }
+}
+
+// The engine's options, derived once per options object (a server shares one
+// across its connections).
+const engineOptions = new WeakMap<RawSocketSessionOptions, ConnectionOptions>();
+
+function connectionOptions(options: RawSocketSessionOptions): ConnectionOptions {
+  let derived = engineOptions.get(options);
+  if (derived === undefined) {
+    derived = { ...options, role: "server" };
+    engineOptions.set(options, derived);
+  }
+  return derived;
 }

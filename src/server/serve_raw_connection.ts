@@ -10,12 +10,18 @@
 import type { Handler } from "../api/handler.ts";
 import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
 import type { PeerTransport } from "../api/peer.ts";
+import type { ProtocolError } from "../errors/protocol_error.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
 import type { ResolvedServerOptions } from "../api/server_options.ts";
 import { buildRejection } from "../handshake/build_responses.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
-import { RawSocketSession } from "./raw_socket_session.ts";
+import {
+  RawSocketSession,
+  type RawSocketSessionEvents,
+  type RawSocketSessionOptions,
+  type UpgradeVerdict,
+} from "./raw_socket_session.ts";
 import { serializeResponse } from "./serialize_response.ts";
 import type { TcpConnection, TcpConnectionHandler } from "./tcp_connection.ts";
 
@@ -28,6 +34,8 @@ export interface RawConnectionContext {
   fetch?: (request: Request) => Response | Promise<Response>;
   /** A faster `Sec-WebSocket-Accept` function than Web Crypto, where the runtime has one. */
   computeAccept?: (key: string) => string | Promise<string>;
+  /** Every connection being served, handshaking or open, for shutdown; each removes itself when closed. */
+  connections?: Set<TcpConnection>;
 }
 
 /** Where the connection's request comes from. */
@@ -51,83 +59,140 @@ export function serveRawConnection(
   connection: TcpConnection,
   { scheme = "http", head }: RawConnectionStart = {},
 ): TcpConnectionHandler {
-  const { handler, options, peers, fetch, computeAccept } = context;
-  let data: unknown;
-  let peer: PeerSession<unknown> | undefined;
-  let request: Request | undefined;
-  const requestOf = (head: RequestHead) => (request ??= toRequest(head, scheme));
-
-  const session = new RawSocketSession(connection, {
-    async negotiate(_, head) {
-      if (fetch && !head.headers.has("upgrade")) {
-        return { accepted: false, response: await serializeResponse(await fetch(requestOf(head))) };
-      }
-      const outcome = await negotiateUpgrade(handler, options, {
-        upgradeRequest: {
-          method: head.method,
-          httpVersion: head.httpVersion,
-          headers: head.headers,
-          url: head.target,
-        },
-        request: () => requestOf(head),
-        remoteAddress: connection.remoteAddress,
-        computeAccept,
-      });
-      if (!outcome.accepted) {
-        const response = outcome.error
-          ? buildRejection(outcome.error)
-          : await serializeResponse(outcome.response);
-        return { accepted: false, response };
-      }
-      data = outcome.data;
-      return { accepted: true, acceptance: outcome.acceptance, headers: outcome.headers };
-    },
-    open(session) {
-      const peerTransport: PeerTransport = {
-        send(message) {
-          session.send(message);
-          return connection.queuedBytes + session.queuedBytes;
-        },
-        ping: (payload) => session.ping(payload),
-        close: (code, reason) => session.close(code, reason),
-        terminate: () => session.terminate(),
-        get bufferedAmount() {
-          return connection.queuedBytes + session.queuedBytes;
-        },
-      };
-      peer = new PeerSession(handler, peerTransport, {
-        request: () => requestOf(session.request!),
-        data,
-        protocol: session.protocol ?? "",
-        extensions: "",
-        remoteAddress: connection.remoteAddress,
-      }, { options });
-      peers.add(peer.peer);
-      peer.opened();
-    },
-    message: (_, message) => peer!.received(message),
-    pong: () => peer!.ponged(),
-    error: (_, error) => peer?.failed(error),
-    close(_, code, reason, wasClean) {
-      if (peer === undefined) return;
-      peers.delete(peer.peer);
-      peer.closed(code, reason, wasClean);
-    },
-  }, {
-    maxMessageSize: options.maxMessageSize,
-    closeTimeout: options.closeTimeout,
-    handshakeTimeout: options.handshakeTimeout,
-  });
-
-  if (head) session.startWithHead(head);
-  return {
-    data: (chunk) => session.receive(chunk),
-    drained: () => peer?.flushed(),
-    closed: () => session.streamClosed(),
-  };
+  const served = new RawPeerConnection(context, connection, scheme);
+  if (head) served.session.startWithHead(head);
+  return served;
 }
 
-// The Request for hooks and peer.request, built only when someone asks.
+// One object per connection plays every part (socket handler, session
+// events, the Peer's transport): thousands of idle connections then cost a
+// few objects each, not a dozen closures.
+class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents, PeerTransport {
+  readonly session: RawSocketSession;
+  #context: RawConnectionContext;
+  #connection: TcpConnection;
+  #scheme: "http" | "https";
+  #data: unknown;
+  #peer: PeerSession<unknown> | undefined;
+  #request: Request | undefined;
+
+  constructor(context: RawConnectionContext, connection: TcpConnection, scheme: "http" | "https") {
+    this.#context = context;
+    this.#connection = connection;
+    this.#scheme = scheme;
+    context.connections?.add(connection);
+    this.session = new RawSocketSession(connection, this, sessionOptions(context.options));
+  }
+
+  // TcpConnectionHandler: the socket's events.
+
+  data(chunk: Uint8Array): void {
+    this.session.receive(chunk);
+  }
+
+  drained(): void {
+    this.#peer?.flushed();
+  }
+
+  closed(): void {
+    this.#context.connections?.delete(this.#connection);
+    this.session.streamClosed();
+  }
+
+  // RawSocketSessionEvents: the handshake and the engine's events.
+
+  async negotiate(head: RequestHead): Promise<UpgradeVerdict> {
+    const { handler, options, fetch, computeAccept } = this.#context;
+    if (fetch && !head.headers.has("upgrade")) {
+      return {
+        accepted: false,
+        response: await serializeResponse(await fetch(this.#requestOf(head))),
+      };
+    }
+    const outcome = await negotiateUpgrade(handler, options, {
+      upgradeRequest: {
+        method: head.method,
+        httpVersion: head.httpVersion,
+        headers: head.headers,
+        url: head.target,
+      },
+      request: () => this.#requestOf(head),
+      remoteAddress: this.#connection.remoteAddress,
+      computeAccept,
+    });
+    if (!outcome.accepted) {
+      const response = outcome.error
+        ? buildRejection(outcome.error)
+        : await serializeResponse(outcome.response);
+      return { accepted: false, response };
+    }
+    this.#data = outcome.data;
+    return { accepted: true, acceptance: outcome.acceptance, headers: outcome.headers };
+  }
+
+  onOpen(): void {
+    const { handler, options, peers } = this.#context;
+    const peer = new PeerSession(handler, this, {
+      request: () => this.#requestOf(this.session.request!),
+      data: this.#data,
+      protocol: this.session.protocol ?? "",
+      extensions: "",
+      remoteAddress: this.#connection.remoteAddress,
+    }, { options });
+    this.#data = undefined;
+    this.#peer = peer;
+    peers.add(peer.peer);
+    peer.opened();
+  }
+
+  onMessage(data: string | Uint8Array): void {
+    this.#peer!.received(data);
+  }
+
+  onPong(): void {
+    this.#peer!.ponged();
+  }
+
+  onError(error: ProtocolError): void {
+    this.#peer?.failed(error);
+  }
+
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    const peer = this.#peer;
+    if (peer === undefined) return;
+    this.#context.peers.delete(peer.peer);
+    peer.closed(code, reason, wasClean);
+  }
+
+  // PeerTransport: what the Peer does to the connection.
+
+  send(message: string | Uint8Array): number {
+    this.session.send(message);
+    return this.session.bufferedAmount;
+  }
+
+  ping(payload: Uint8Array): void {
+    this.session.ping(payload);
+  }
+
+  close(code: number, reason: string): void {
+    this.session.close(code, reason);
+  }
+
+  terminate(): void {
+    this.session.terminate();
+  }
+
+  get bufferedAmount(): number {
+    return this.session.bufferedAmount;
+  }
+
+  // The Request for hooks and peer.request, built only when someone asks.
+  #requestOf(head: RequestHead): Request {
+    return this.#request ??= toRequest(head, this.#scheme);
+  }
+}
+
 function toRequest(head: RequestHead, scheme: "http" | "https"): Request {
   const host = head.headers.get("host") ?? "localhost";
   let url: string;
@@ -137,4 +202,20 @@ function toRequest(head: RequestHead, scheme: "http" | "https"): Request {
     url = new URL(head.target.startsWith("/") ? head.target : "/", `${scheme}://localhost`).href;
   }
   return new Request(url, { method: head.method, headers: head.headers.toHeaders() });
+}
+
+// The session's limits, derived once per server: its connections share them.
+const sessionOptionsByServer = new WeakMap<ResolvedServerOptions, RawSocketSessionOptions>();
+
+function sessionOptions(options: ResolvedServerOptions): RawSocketSessionOptions {
+  let derived = sessionOptionsByServer.get(options);
+  if (derived === undefined) {
+    derived = {
+      maxMessageSize: options.maxMessageSize,
+      closeTimeout: options.closeTimeout,
+      handshakeTimeout: options.handshakeTimeout,
+    };
+    sessionOptionsByServer.set(options, derived);
+  }
+  return derived;
 }

@@ -5,7 +5,7 @@ import { decideUpgrade } from "../../../src/api/decide_upgrade.ts";
 import { negotiateUpgrade } from "../../../src/api/negotiate_upgrade.ts";
 import { DEFAULT_SERVER_OPTIONS, resolveServerOptions } from "../../../src/api/server_options.ts";
 import { PeerSession } from "../../../src/api/peer_session.ts";
-import { joinHeartbeat } from "../../../src/api/heartbeat.ts";
+import { joinHeartbeat, leaveHeartbeat } from "../../../src/api/heartbeat.ts";
 import type { PeerTransport } from "../../../src/api/peer.ts";
 import type { Handler } from "../../../src/api/handler.ts";
 import { ProtocolError } from "../../../src/errors/protocol_error.ts";
@@ -253,15 +253,32 @@ describe("Peer and PeerSession", () => {
 describe("joinHeartbeat", () => {
   test("joinHeartbeat beats every member until it leaves", async () => {
     const counts = [0, 0];
-    const leaveFirst = joinHeartbeat(5, () => counts[0]++);
-    const leaveSecond = joinHeartbeat(5, () => counts[1]++);
+    const first = { beat: () => counts[0]++ };
+    const second = { beat: () => counts[1]++ };
+    joinHeartbeat(5, first);
+    joinHeartbeat(5, second);
     await new Promise((resolve) => setTimeout(resolve, 40));
-    leaveFirst();
+    leaveHeartbeat(5, first);
     const firstAtLeave = counts[0];
     await new Promise((resolve) => setTimeout(resolve, 40));
-    leaveSecond();
+    leaveHeartbeat(5, second);
     assert.ok(firstAtLeave >= 2, `first beat ${firstAtLeave} times`);
     assert.equal(counts[0], firstAtLeave, "no beats after leaving");
     assert.ok(counts[1] > firstAtLeave, "the other member kept beating");
+  });
+
+  test("leaveHeartbeat does nothing for a member that never joined or already left", async () => {
+    let beats = 0;
+    const member = { beat: () => beats++ };
+    leaveHeartbeat(5, member);
+    joinHeartbeat(5, member);
+    leaveHeartbeat(5, { beat: () => {} });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    leaveHeartbeat(5, member);
+    leaveHeartbeat(5, member);
+    const atLeave = beats;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.ok(atLeave >= 2, `beat ${atLeave} times`);
+    assert.equal(beats, atLeave);
   });
 });
