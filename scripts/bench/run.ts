@@ -8,6 +8,7 @@
  *   node_modules/.bin/node scripts/bench/run.ts            full run, writes docs/bench/
  *   node_modules/.bin/node scripts/bench/run.ts --quick    smoke run (1 s windows)
  *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno
+ *            --workloads text64,binary16k,binary1m,handshake,idle_rss
  *            --idle-connections N  --out DIR
  *
  * Prints a markdown table; writes results.json and results.svg. A run with
@@ -48,6 +49,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string" },
     rounds: { type: "string" },
     only: { type: "string" },
+    workloads: { type: "string" },
     "idle-connections": { type: "string" },
     out: { type: "string" },
     quick: { type: "boolean", default: false },
@@ -66,7 +68,14 @@ const runtimes = flags.only
 for (const r of runtimes) {
   if (!allRuntimes.includes(r)) throw new Error(`Cannot run: unknown runtime "${r}" in --only`);
 }
-const isFullRun = !quick && !flags.only && !flags.seconds && !flags.warmup &&
+const workloads = flags.workloads
+  ? flags.workloads.split(",").map((id) => {
+    const workload = WORKLOADS.find((w) => w.id === id.trim());
+    if (!workload) throw new Error(`Cannot run: unknown workload "${id}" in --workloads`);
+    return workload;
+  })
+  : WORKLOADS;
+const isFullRun = !quick && !flags.only && !flags.workloads && !flags.seconds && !flags.warmup &&
   !flags.rounds && !flags["idle-connections"];
 const outDir = resolve(
   flags.out ?? (isFullRun ? join(ROOT, "docs/bench") : join(CACHE, "partial")),
@@ -287,7 +296,7 @@ async function main(): Promise<void> {
       ours: pair.ours.name,
       runtime: pair.runtime,
     };
-    for (const workload of WORKLOADS) {
+    for (const workload of workloads) {
       const refRuns: Measurement[] = [];
       const ourRuns: Measurement[] = [];
       for (let round = 0; round < rounds; round++) {

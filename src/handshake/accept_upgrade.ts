@@ -126,8 +126,8 @@ export async function acceptUpgrade(
   const extensions = options.negotiateExtensions === undefined || offeredExtensions.length === 0
     ? []
     : options.negotiateExtensions(offeredExtensions);
-  const offeredNames = new Set(offeredExtensions.map((offer) => offer.name));
-  if (extensions.some((extension) => !offeredNames.has(extension.name))) {
+  const offered = (name: string) => offeredExtensions.some((offer) => offer.name === name);
+  if (extensions.some((extension) => !offered(extension.name))) {
     throw new ProtocolError(
       "UNOFFERED_EXTENSION",
       "Cannot accept upgrade: negotiateExtensions accepted an extension the client did not offer",

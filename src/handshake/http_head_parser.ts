@@ -54,6 +54,7 @@ const CR = 0x0d;
 const SP = 0x20;
 const COLON = 0x3a;
 const INITIAL_LINE_CAPACITY = 256;
+const EMPTY = new Uint8Array(0);
 
 type StartLine =
   | { kind: "request"; method: string; target: string; httpVersion: string }
@@ -84,7 +85,8 @@ export class HttpHeadParser {
   #maxHeadSize: number;
   #maxHeaderCount: number;
   #maxLineLength: number;
-  #line: Uint8Array = new Uint8Array(INITIAL_LINE_CAPACITY);
+  // Only lines split across chunks are copied here; allocated on first need.
+  #line: Uint8Array = EMPTY;
   #lineLength = 0;
   #headSize = 0;
   #startLine: StartLine | null = null;
@@ -135,10 +137,21 @@ export class HttpHeadParser {
       if (this.#headSize > this.#maxHeadSize) {
         throw tooLarge("HEAD_TOO_LARGE", `the head exceeds ${this.#maxHeadSize} bytes`);
       }
+      if (lineFeed !== -1 && this.#lineLength === 0) {
+        // The whole line is in this chunk (the usual case): read it in place.
+        const lineStart = position;
+        position = lineFeed + 1;
+        if (this.#completeLine(chunk, lineStart, lineFeed)) {
+          return this.#finish(chunk.subarray(position));
+        }
+        continue;
+      }
       this.#append(chunk, position, segmentEnd);
       if (lineFeed === -1) return null; // searchEnd is the chunk's end, or headSize threw above
       position = lineFeed + 1;
-      if (this.#completeLine()) return this.#finish(chunk.subarray(position));
+      const length = this.#lineLength;
+      this.#lineLength = 0;
+      if (this.#completeLine(this.#line, 0, length)) return this.#finish(chunk.subarray(position));
     }
     return null;
   }
@@ -149,6 +162,7 @@ export class HttpHeadParser {
     if (length > this.#maxLineLength + 1) {
       throw tooLarge("LINE_TOO_LONG", `a line exceeds ${this.#maxLineLength} bytes`);
     }
+    if (this.#line.length === 0) this.#line = new Uint8Array(INITIAL_LINE_CAPACITY);
     if (end - start < 16 && length <= this.#line.length) {
       // Small pushes (one byte at a time, say) skip the subarray allocation.
       for (let index = start; index < end; index++) this.#line[this.#lineLength++] = chunk[index];
@@ -163,14 +177,12 @@ export class HttpHeadParser {
     this.#lineLength = length;
   }
 
-  /** Handles the buffered line whose LF just arrived; true when it was the blank line. */
-  #completeLine(): boolean {
-    const length = this.#lineLength;
-    this.#lineLength = 0;
-    if (length === 0 || this.#line[length - 1] !== CR) {
+  /** Handles the line `bytes[start, end)` whose LF just arrived; true when it was the blank line. */
+  #completeLine(bytes: Uint8Array, start: number, end: number): boolean {
+    if (end === start || bytes[end - 1] !== CR) {
       throw badRequest("BARE_LF", "a line ends in LF without CR");
     }
-    const line = this.#line.subarray(0, length - 1);
+    const line = bytes.subarray(start, end - 1);
     if (line.length > this.#maxLineLength) {
       throw tooLarge("LINE_TOO_LONG", `a line exceeds ${this.#maxLineLength} bytes`);
     }
@@ -222,7 +234,7 @@ export class HttpHeadParser {
 
   #finish(rest: Uint8Array): RequestHead | ResponseHead {
     this.#finished = true;
-    this.#line = new Uint8Array(0);
+    this.#line = EMPTY;
     const headers = new HeaderMap(this.#fields);
     this.#fields = [];
     const start = this.#startLine as StartLine;

@@ -19,8 +19,14 @@ export function decodeLatin1(bytes: Uint8Array, start = 0, end: number = bytes.l
   return text;
 }
 
+// ASCII is the common case (every head we build ourselves): TextEncoder then
+// gives the same bytes, natively. Anchored single class: linear, no backtracking.
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const asciiEncoder = new TextEncoder();
+
 /** Encodes text whose char codes are all below 256 one byte per char. */
 export function encodeLatin1(text: string): Uint8Array {
+  if (ASCII_ONLY.test(text)) return asciiEncoder.encode(text);
   const bytes = new Uint8Array(text.length);
   for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
   return bytes;

@@ -112,6 +112,7 @@ export class RawSocketSession {
   // The request head in wire form: kept for the life of the connection
   // (`request` parses it again on demand) at a fraction of the parsed size.
   #requestBytes: Uint8Array | null = null;
+  #headStarted = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #receiving = false;
   #flushScheduled = false;
@@ -252,10 +253,15 @@ export class RawSocketSession {
    * its `upgrade` event); `rest` holds any bytes that followed it.
    */
   startWithHead(head: RequestHead): void {
+    this.#start(head, null);
+  }
+
+  // `wire` is the head as received, when it came in one piece.
+  #start(head: RequestHead, wire: Uint8Array | null): void {
     if (this.#finished || this.#requestBytes !== null) return;
     this.#head = null;
     if (head.rest.length > 0) (this.#pendingBytes ??= []).push(head.rest);
-    this.#requestBytes = requestHeadBytes(head);
+    this.#requestBytes = wire ?? requestHeadBytes(head);
     const verdict = this.#events.negotiate
       ? this.#events.negotiate(head)
       : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({
@@ -273,13 +279,18 @@ export class RawSocketSession {
 
   #receiveHead(chunk: Uint8Array): void {
     let head: RequestHead | null;
+    const firstChunk = !this.#headStarted;
+    this.#headStarted = true;
     try {
       head = this.#head!.push(chunk) as RequestHead | null;
     } catch (error) {
       this.#reject(error);
       return;
     }
-    if (head !== null) this.startWithHead(head);
+    if (head === null) return;
+    // Nearly always the head arrives in one read: keep a view of those bytes
+    // (the chunk is ours to keep) rather than serialize the parsed head again.
+    this.#start(head, firstChunk ? chunk.subarray(0, chunk.length - head.rest.length) : null);
   }
 
   #open(acceptance: HandshakeAcceptance, extraHeaders?: Headers): void {
