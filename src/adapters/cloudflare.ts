@@ -14,6 +14,15 @@
  *   otherwise) is polled while a peer owes a `drain`, as on Deno.
  * - No way to drop a socket without a close frame: `peer.terminate()` sends
  *   close 1001 and reports the peer closed (1006) at once, as on Deno.
+ * - The answer to the client's close frame is ours: the socket is accepted
+ *   half-open, so `web_socket_auto_reply_to_close` (on from compatibility
+ *   date 2026-04-07) cannot echo a forbidden code. A code RFC 6455 forbids on
+ *   the wire, or a reason that makes the frame longer than 125 bytes, is
+ *   answered with 1002. workerd cannot show more: it reports a 1-byte close
+ *   payload and a wire 1005 as an empty close (1005), and decodes text and
+ *   close reasons with U+FFFD for invalid UTF-8, so 1007 is never sent here.
+ * - Binary messages are read as ArrayBuffer whatever the compatibility date
+ *   (`websocket_standard_binary_type`, on from 2026-03-17, makes them Blobs).
  * - workerd refuses messages over 32 MiB itself (close 1009); below that,
  *   `maxMessageSize` is checked on each message as it arrives (decompressed)
  *   and a larger one closes with 1009.
@@ -54,7 +63,8 @@ export interface WorkerFetchOptions extends ServerOptions {
 interface WorkerWebSocket {
   readonly readyState: number;
   readonly bufferedAmount?: number;
-  accept(): void;
+  binaryType?: string;
+  accept(options?: { allowHalfOpen?: boolean }): void;
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
   addEventListener(
@@ -74,6 +84,8 @@ interface WorkerWebSocket {
 type WebSocketPairConstructor = new () => { 0: WorkerWebSocket; 1: WorkerWebSocket };
 
 const DRAIN_POLL_MS = 5;
+// A close frame's payload is at most 125 bytes: the 2-byte code and the reason.
+const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
  * Turns `handler` into a worker's fetch handler: upgrade requests become
@@ -108,7 +120,11 @@ export function createWorkerFetch<Data = undefined>(
     const pair = new (webSocketPair())();
     const client = pair[0];
     const server = pair[1];
-    server.accept();
+    // Half-open: workerd leaves the answer to the client's close frame to us
+    // even where `web_socket_auto_reply_to_close` is on.
+    server.accept({ allowHalfOpen: true });
+    // A Blob could only be read asynchronously, which would reorder messages.
+    server.binaryType = "arraybuffer";
     const session = attach(handler, resolved, server, {
       request,
       data: outcome.data,
@@ -201,14 +217,21 @@ function attach<Data>(
     session.received(data);
   });
   socket.addEventListener("close", (event) => {
-    // Unless the worker opts into `web_socket_auto_reply_to_close` (the socket
-    // is CLOSED by now then), workerd leaves the answer to the client's close
-    // frame to the worker: echo its code, or an empty close frame for none.
-    if (event.wasClean && socket.readyState !== 3) {
-      sendClose(isValidCloseCode(event.code) ? event.code : undefined, event.reason);
+    const { code, reason, wasClean } = event;
+    // Only a clean close came with a close frame that we may still answer.
+    const answerable = wasClean && !closeSent && socket.readyState !== 3;
+    const violation = answerable ? closeFrameViolation(code, reason) : undefined;
+    if (violation !== undefined) {
+      const failCode = violation.closeCode ?? 1002;
+      session.failed(violation);
+      sendClose(failCode, "");
+      finish(failCode, "", false);
+      return;
     }
+    // Echo the client's code and reason; 1005 means its close frame had no code.
+    if (answerable) sendClose(code === 1005 ? undefined : code, reason);
     closeSent = true;
-    finish(event.code, event.reason, event.wasClean);
+    finish(code, reason, wasClean);
   });
   socket.addEventListener("error", (event) => {
     // workerd reports "Network connection lost." after some clean closes: an
@@ -219,6 +242,32 @@ function attach<Data>(
     session.failed(error);
   });
   return session;
+}
+
+/**
+ * What RFC 6455 forbids in the client's close frame that workerd lets through
+ * and still shows us: a code never sent on the wire (1006 included: workerd
+ * reports a dropped connection as unclean), or a reason too long for a
+ * control frame. A 1-byte payload and a wire 1005 both arrive as 1005.
+ */
+function closeFrameViolation(code: number, reason: string): ProtocolError | undefined {
+  if (code !== 1005 && !isValidCloseCode(code)) {
+    return new ProtocolError(
+      "INVALID_CLOSE_CODE",
+      `Cannot read message: close code ${code} may not be sent`,
+      { closeCode: 1002 },
+    );
+  }
+  // workerd turns each invalid byte into U+FFFD (3 bytes), so an overlong
+  // count may also be an invalid reason: a failure either way.
+  if (utf8ByteLengthExceeds(reason, MAX_CLOSE_REASON_BYTES)) {
+    return new ProtocolError(
+      "CONTROL_FRAME_TOO_LONG",
+      "Cannot read frame: control frame payloads are at most 125 bytes",
+      { closeCode: 1002 },
+    );
+  }
+  return undefined;
 }
 
 // Older workerd builds have no bufferedAmount on a server socket: nothing is known queued then.

@@ -5,11 +5,18 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import WebSocket from "ws";
 import { demoPageHtml } from "../../examples/demo_page.ts";
 import { type RunningWorker, startWorker } from "../support/workerd.ts";
 import { open, rawExchange } from "../support/ws_client.ts";
+import {
+  closePayload,
+  encodeFrame,
+  FrameParser,
+  OP,
+  type ServerFrame,
+} from "../conformance/frame_codec.ts";
 
 const CRLF = "\r\n";
 const SAMPLE_KEY = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
@@ -41,6 +48,98 @@ function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
       (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() }),
     )
   );
+}
+
+/**
+ * A client over raw TCP, for close frames a WebSocket client refuses to send:
+ * it writes exact frames and reads the server's frames strictly (a control
+ * frame over 125 bytes throws).
+ */
+class RawPeer {
+  readonly #socket: Socket;
+  readonly #parser = new FrameParser();
+  readonly #frames: ServerFrame[] = [];
+  #wake: (() => void) | undefined;
+  #ended = false;
+
+  constructor(socket: Socket, rest: Buffer) {
+    this.#socket = socket;
+    socket.on("data", (chunk: Buffer) => this.#push(chunk));
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#wake?.();
+    });
+    this.#push(rest);
+  }
+
+  static connect(port: number, lines: string[]): Promise<RawPeer> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write(lines.join(CRLF) + CRLF + CRLF));
+      let head = Buffer.alloc(0);
+      const onData = (chunk: Buffer) => {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf(CRLF + CRLF);
+        if (end === -1) return;
+        socket.off("data", onData);
+        const status = head.subarray(0, end).toString("latin1").split(CRLF)[0];
+        if (!status.startsWith("HTTP/1.1 101 ")) return reject(new Error(status));
+        resolve(new RawPeer(socket, head.subarray(end + 4)));
+      };
+      socket.on("data", onData);
+      socket.once("error", reject);
+    });
+  }
+
+  send(frame: Uint8Array): void {
+    this.#socket.write(frame);
+  }
+
+  /** The next frame, or undefined once the server closed TCP with nothing more. */
+  async next(): Promise<ServerFrame | undefined> {
+    const deadline = Date.now() + 5_000;
+    while (this.#frames.length === 0 && !this.#ended) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("no frame and no TCP close within 5 s");
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        setTimeout(resolve, left);
+      });
+    }
+    return this.#frames.shift();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #push(chunk: Uint8Array): void {
+    this.#parser.push(chunk);
+    for (let frame = this.#parser.next(); frame; frame = this.#parser.next()) {
+      this.#frames.push(frame);
+    }
+    this.#wake?.();
+  }
+}
+
+/** A close frame's code (undefined for an empty payload) and reason. */
+function closeOf(frame: ServerFrame | undefined): { code?: number; reason: string } {
+  assert.equal(frame?.opcode, OP.close, `expected a close frame, got ${JSON.stringify(frame)}`);
+  const payload = frame?.payload ?? new Uint8Array(0);
+  if (payload.length === 0) return { reason: "" };
+  return {
+    code: (payload[0] << 8) | payload[1],
+    reason: new TextDecoder().decode(payload.subarray(2)),
+  };
+}
+
+function upgradeLines(path: string, extra: string[] = []): string[] {
+  return [
+    `GET ${path} HTTP/1.1`,
+    ...UPGRADE_FIELDS,
+    SAMPLE_KEY,
+    "Sec-WebSocket-Version: 13",
+    ...extra,
+  ];
 }
 
 describe("echo worker on workerd", () => {
@@ -170,6 +269,48 @@ describe("echo worker on workerd", () => {
     ]);
     assert.equal(response.status, 405);
     assert.match(response.head, /\r\nAllow: GET(\r\n|$)/i);
+  });
+  for (const code of [0, 999, 1004, 1006, 1015, 2999, 5000]) {
+    test(`echo worker answers 1002 and closes TCP when the client's close code is ${code}`, async () => {
+      const peer = await RawPeer.connect(worker.port, upgradeLines("/"));
+      peer.send(encodeFrame({ opcode: OP.close, payload: closePayload(code) }));
+      assert.deepEqual(closeOf(await peer.next()), { code: 1002, reason: "" });
+      assert.equal(await peer.next(), undefined);
+    });
+  }
+
+  test("echo worker answers 1002 when the client's close frame is 126 bytes long", async () => {
+    const peer = await RawPeer.connect(worker.port, upgradeLines("/"));
+    peer.send(encodeFrame({ opcode: OP.close, payload: closePayload(1000, "*".repeat(124)) }));
+    assert.deepEqual(closeOf(await peer.next()), { code: 1002, reason: "" });
+    assert.equal(await peer.next(), undefined);
+  });
+
+  test("echo worker echoes the reason when the client's close frame is exactly 125 bytes", async () => {
+    const peer = await RawPeer.connect(worker.port, upgradeLines("/"));
+    peer.send(encodeFrame({ opcode: OP.close, payload: closePayload(1000, "κ".repeat(61) + "*") }));
+    assert.deepEqual(closeOf(await peer.next()), { code: 1000, reason: "κ".repeat(61) + "*" });
+    assert.equal(await peer.next(), undefined);
+  });
+
+  // The limits below are workerd's: it hands the worker no bytes to check.
+  test("echo worker answers an empty close when the client's close payload is 1 byte (workerd reports 1005)", async () => {
+    const peer = await RawPeer.connect(worker.port, upgradeLines("/"));
+    peer.send(encodeFrame({ opcode: OP.close, payload: Uint8Array.of(0x03) }));
+    assert.deepEqual(closeOf(await peer.next()), { reason: "" });
+    peer.destroy();
+  });
+
+  test("echo worker echoes U+FFFD when a text message is invalid UTF-8 (workerd decodes it first)", async () => {
+    const peer = await RawPeer.connect(worker.port, upgradeLines("/"));
+    // "κ", a UTF-16 surrogate (ED A0 80), then "!": workerd makes the surrogate three U+FFFD.
+    peer.send(
+      encodeFrame({ opcode: OP.text, payload: Uint8Array.of(0xce, 0xba, 0xed, 0xa0, 0x80, 0x21) }),
+    );
+    const echo = await peer.next();
+    assert.equal(echo?.opcode, OP.text);
+    assert.equal(new TextDecoder().decode(echo?.payload), "κ\ufffd\ufffd\ufffd!");
+    peer.destroy();
   });
 });
 
@@ -352,5 +493,59 @@ describe("cloudflare adapter hooks on workerd", () => {
     );
     assert.equal(drained.bufferedAmount, 0);
     socket.destroy();
+  });
+
+  test("adapter reports INVALID_CLOSE_CODE and a 1002 close when the client's close code is 1004", async () => {
+    const peer = await RawPeer.connect(worker.port, upgradeLines("/", [`Origin: ${origin}`]));
+    peer.send(encodeFrame({ opcode: OP.text, payload: new TextEncoder().encode("info") }));
+    const reply = await peer.next();
+    const { id } = JSON.parse(new TextDecoder().decode(reply?.payload));
+    peer.send(encodeFrame({ opcode: OP.close, payload: closePayload(1004, "reserved") }));
+    assert.deepEqual(closeOf(await peer.next()), { code: 1002, reason: "" });
+    const events = await eventsOf(id, (events) => events.some((event) => event.hook === "close"));
+    assert.deepEqual(events.filter((event) => event.hook !== "open"), [
+      { hook: "error", id, code: "INVALID_CLOSE_CODE" },
+      { hook: "close", id, code: 1002, reason: "", wasClean: false },
+    ]);
+    peer.destroy();
+  });
+});
+
+// From 2026-03-17 workerd hands binary messages over as Blobs, and from
+// 2026-04-07 it answers close frames itself (echoing even forbidden codes).
+describe("cloudflare adapter on workerd with compatibility date 2026-11-01", () => {
+  let worker: RunningWorker;
+  let url: string;
+  const origin = "https://allowed.example";
+  before(async () => {
+    worker = await startWorker({
+      entry: "tests/support/probe_worker.ts",
+      compatibilityDate: "2026-11-01",
+    });
+    url = `ws://127.0.0.1:${worker.port}/`;
+  });
+  after(() => worker?.stop());
+
+  test("adapter echoes binary bytes intact when the compatibility date delivers Blobs", async () => {
+    const socket = await open(url, [], { origin });
+    socket.send(Uint8Array.of(0, 1, 2, 0xfe, 0xff));
+    const { data, isBinary } = await nextMessage(socket);
+    assert.equal(isBinary, true);
+    assert.deepEqual([...data], [0, 1, 2, 0xfe, 0xff]);
+    socket.close();
+  });
+
+  test("adapter answers 1002 when the client's close code is 0 and workerd would auto-reply", async () => {
+    const peer = await RawPeer.connect(worker.port, upgradeLines("/", [`Origin: ${origin}`]));
+    peer.send(encodeFrame({ opcode: OP.close, payload: closePayload(0) }));
+    assert.deepEqual(closeOf(await peer.next()), { code: 1002, reason: "" });
+    assert.equal(await peer.next(), undefined);
+  });
+
+  test("adapter echoes the client's close code and reason when workerd would auto-reply", async () => {
+    const socket = await open(url, [], { origin });
+    const done = closed(socket);
+    socket.close(4001, "bye now");
+    assert.deepEqual(await done, { code: 4001, reason: "bye now" });
   });
 });

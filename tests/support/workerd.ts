@@ -24,7 +24,10 @@ export interface StartWorkerOptions {
   entry: string;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
-  /** The worker's compatibility date. Default 2025-09-01 (auto-reply to close frames on). */
+  /**
+   * The worker's compatibility date. Default 2026-11-01: a current one, so the
+   * tests meet today's defaults (binary messages as Blobs, auto-reply to close).
+   */
   compatibilityDate?: string;
   /** Compatibility flags on top of the date's defaults. Default none. */
   compatibilityFlags?: string[];
@@ -73,7 +76,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       join(dir, "config.capnp"),
       workerdConfig(
         options.port ?? 0,
-        options.compatibilityDate ?? "2025-09-01",
+        options.compatibilityDate ?? "2026-11-01",
         options.compatibilityFlags ?? [],
       ),
     );
