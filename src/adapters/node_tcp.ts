@@ -88,7 +88,33 @@ function onError(this: HandledSocket): void {
 }
 
 function onClose(this: HandledSocket): void {
+  lingering.delete(this);
   this[HANDLER].closed();
+}
+
+// Sockets we half-closed, by the time their peer's FIN is due. One sweep for
+// all of them rather than a timer per connection: at thousands of closes a
+// second the timers cost more than the closes. Deadlines only grow, so the
+// sweep stops at the first socket still in time.
+const lingering = new Map<Socket, number>();
+let sweeper: ReturnType<typeof setInterval> | undefined;
+
+function linger(socket: Socket): void {
+  if (!lingering.has(socket)) lingering.set(socket, Date.now() + LINGER_MS);
+  sweeper ??= setInterval(sweepLingering, LINGER_MS / 4).unref();
+}
+
+function sweepLingering(): void {
+  const now = Date.now();
+  for (const [socket, deadline] of lingering) {
+    if (deadline > now) break;
+    lingering.delete(socket);
+    socket.destroy();
+  }
+  if (lingering.size === 0) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
 }
 
 class NodeTcpConnection implements TcpConnection {
@@ -118,7 +144,7 @@ class NodeTcpConnection implements TcpConnection {
   close(): void {
     const socket = this.#socket;
     socket.end();
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    linger(socket);
   }
 
   destroy(): void {

@@ -12,6 +12,7 @@ import { acceptUpgrade, type HandshakeOptions } from "../handshake/accept_upgrad
 import { buildRejection, buildSwitchingProtocols } from "../handshake/build_responses.ts";
 import { HttpHeadParser, type RequestHead } from "../handshake/http_head_parser.ts";
 import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
+import { decodeLatin1, encodeLatin1 } from "../handshake/latin1.ts";
 import { requestHeadBytes } from "../handshake/request_head_bytes.ts";
 import {
   type ConnectionListener,
@@ -111,7 +112,8 @@ export class RawSocketSession {
   #protocol: string | undefined;
   // The request head in wire form: kept for the life of the connection
   // (`request` parses it again on demand) at a fraction of the parsed size.
-  #requestBytes: Uint8Array | null = null;
+  // A one-byte string: no ArrayBuffer, no pinned read chunk.
+  #requestText: string | null = null;
   #headStarted = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #receiving = false;
@@ -150,8 +152,8 @@ export class RawSocketSession {
 
   /** The upgrade request (`rest` empty, names lower-cased), once its head has arrived. */
   get request(): RequestHead | null {
-    const bytes = this.#requestBytes;
-    if (bytes === null) return null;
+    if (this.#requestText === null) return null;
+    const bytes = encodeLatin1(this.#requestText);
     const parser = new HttpHeadParser({
       kind: "request",
       maxHeadSize: bytes.length,
@@ -258,10 +260,10 @@ export class RawSocketSession {
 
   // `wire` is the head as received, when it came in one piece.
   #start(head: RequestHead, wire: Uint8Array | null): void {
-    if (this.#finished || this.#requestBytes !== null) return;
+    if (this.#finished || this.#requestText !== null) return;
     this.#head = null;
     if (head.rest.length > 0) (this.#pendingBytes ??= []).push(head.rest);
-    this.#requestBytes = wire ?? requestHeadBytes(head);
+    this.#requestText = decodeLatin1(wire ?? requestHeadBytes(head));
     const verdict = this.#events.negotiate
       ? this.#events.negotiate(head)
       : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({
