@@ -43,7 +43,20 @@ export function applyMask(data: Uint8Array, key: Uint8Array, phase: number = 0):
   rotated[3] = key[(keyStart + 3) & 3];
   const mask = rotatedWord[0];
   const view = new Uint32Array(data.buffer, data.byteOffset + head, words);
-  for (let i = 0; i < words; i++) view[i] ^= mask;
+  // Unrolled by eight: fewer loop checks per word, measurably faster on V8.
+  const unrolledEnd = words & ~7;
+  let i = 0;
+  for (; i < unrolledEnd; i += 8) {
+    view[i] ^= mask;
+    view[i + 1] ^= mask;
+    view[i + 2] ^= mask;
+    view[i + 3] ^= mask;
+    view[i + 4] ^= mask;
+    view[i + 5] ^= mask;
+    view[i + 6] ^= mask;
+    view[i + 7] ^= mask;
+  }
+  for (; i < words; i++) view[i] ^= mask;
   for (let i = head + (words << 2); i < length; i++) data[i] ^= key[(i + phase) & 3];
 }
 
