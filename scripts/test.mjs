@@ -58,6 +58,7 @@ const steps = [
       "--test-concurrency=1",
       "tests/e2e/**/*.test.ts",
       "tests/adapters/black_box.test.ts",
+      "tests/adapters/peer_request.test.ts",
       "tests/conformance/**/*.test.ts",
       "tests/interop/**/*.test.ts",
     ],

@@ -15,7 +15,7 @@ import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
-import { PeerSession } from "../api/peer_session.ts";
+import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { listenBunTcp } from "./bun_tcp.ts";
@@ -23,8 +23,9 @@ import { serveWithEngine } from "./serve_with_engine.ts";
 
 /** The parts of Bun's ServerWebSocket this adapter uses. */
 interface BunWebSocket {
-  data: BunSocketData;
-  readonly remoteAddress: string;
+  /** The peer's ingredients from the upgrade until `open`, then its session. */
+  data: PeerInit<unknown> | PeerSession<unknown>;
+  binaryType: "nodebuffer" | "arraybuffer" | "uint8array";
   send(data: string | Uint8Array): number;
   ping(data?: Uint8Array): number;
   close(code?: number, reason?: string): void;
@@ -32,16 +33,10 @@ interface BunWebSocket {
   getBufferedAmount(): number;
 }
 
-/** What travels from the upgrade to the socket: the session's ingredients, then the session. */
-interface BunSocketData {
-  init: PeerInit<unknown>;
-  session?: PeerSession<unknown>;
-}
-
 interface BunServer {
   readonly hostname: string;
   readonly port: number;
-  upgrade(request: Request, options: { data: BunSocketData; headers?: Headers }): boolean;
+  upgrade(request: Request, options: { data: unknown; headers?: Headers }): boolean;
   requestIP(request: Request): { address: string; port: number } | null;
   stop(closeActiveConnections?: boolean): Promise<void>;
 }
@@ -104,6 +99,7 @@ export function serve<Data = undefined>(
     Math.ceil(resolved.heartbeatInterval / 1000),
     BUN_MAX_IDLE_TIMEOUT,
   );
+  const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true };
 
   const server = bun.serve({
     hostname,
@@ -120,17 +116,20 @@ export function serve<Data = undefined>(
       );
       if (!outcome.accepted) return outcome.response;
       // Bun writes Upgrade, Connection and Accept itself; we add the rest.
-      const headers = new Headers(outcome.headers);
       const protocol = outcome.acceptance.protocol;
-      if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
+      let headers = outcome.headers;
+      if (protocol !== undefined) {
+        headers = new Headers(headers);
+        headers.set("Sec-WebSocket-Protocol", protocol);
+      }
       const init: PeerInit<unknown> = {
-        request,
+        request: requestRebuilder(request.url, request.headers),
         data: outcome.data,
         protocol: protocol ?? "",
         extensions: "",
         remoteAddress,
       };
-      if (server.upgrade(request, { data: { init }, headers })) return undefined;
+      if (server.upgrade(request, { data: init, headers })) return undefined;
       return new Response("Cannot upgrade: Bun refused the upgrade\n", { status: 400 });
     },
     websocket: {
@@ -141,29 +140,26 @@ export function serve<Data = undefined>(
       sendPings: heartbeatSeconds > 0,
       perMessageDeflate: false,
       open(ws: BunWebSocket) {
-        const session = new PeerSession(untypedHandler, transportFor(ws), ws.data.init, {
-          options: resolved,
-          nativeHeartbeat: true,
-        });
-        ws.data.session = session;
+        // Binary messages then arrive as plain Uint8Arrays, which the session
+        // takes as they are: no Buffer, and no view of it made per message.
+        ws.binaryType = "uint8array";
+        const init = ws.data as PeerInit<unknown>;
+        const session = new PeerSession(untypedHandler, new BunTransport(ws), init, sessionOptions);
+        ws.data = session;
         peers.add(session.peer);
         session.opened();
       },
       message(ws: BunWebSocket, message: string | Uint8Array) {
-        ws.data.session!.received(
-          typeof message === "string"
-            ? message
-            : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
-        );
+        (ws.data as PeerSession<unknown>).received(message);
       },
       pong(ws: BunWebSocket) {
-        ws.data.session!.ponged();
+        (ws.data as PeerSession<unknown>).ponged();
       },
       drain(ws: BunWebSocket) {
-        ws.data.session!.flushed();
+        (ws.data as PeerSession<unknown>).flushed();
       },
       close(ws: BunWebSocket, code: number, reason: string) {
-        const session = ws.data.session!;
+        const session = ws.data as PeerSession<unknown>;
         peers.delete(session.peer);
         // Bun reports no wasClean; a close frame from the peer means a clean close.
         session.closed(code, reason ?? "", code !== 1006);
@@ -183,16 +179,44 @@ export function serve<Data = undefined>(
   };
 }
 
-function transportFor(ws: BunWebSocket): PeerTransport {
-  return {
+/**
+ * `peer.request` without keeping Bun's Request alive for the connection's
+ * life: its URL and headers cost about half as much, and the Request is
+ * built from them only if a hook asks. Our validation let only GET through,
+ * the default method. A function of its own, so that the closure holds these
+ * two and not the upgrade handler's scope (which holds the Request).
+ */
+function requestRebuilder(url: string, headers: Headers): () => Request {
+  return () => new Request(url, { headers });
+}
+
+/** The transport of one socket: one small object, where literals would cost a closure per operation. */
+class BunTransport implements PeerTransport {
+  #ws: BunWebSocket;
+
+  constructor(ws: BunWebSocket) {
+    this.#ws = ws;
+  }
+
+  send(data: string | Uint8Array): number {
     // Bun's send returns the bytes written, or -1 when the message had to be
     // queued: only then is there a backlog to measure.
-    send: (data) => ws.send(data) > 0 ? 0 : ws.getBufferedAmount(),
-    ping: (payload) => void ws.ping(payload),
-    close: (code, reason) => ws.close(code, reason),
-    terminate: () => ws.terminate(),
-    get bufferedAmount() {
-      return ws.getBufferedAmount();
-    },
-  };
+    return this.#ws.send(data) > 0 ? 0 : this.#ws.getBufferedAmount();
+  }
+
+  ping(payload: Uint8Array): void {
+    this.#ws.ping(payload);
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.getBufferedAmount();
+  }
 }

@@ -12,14 +12,10 @@
 
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
-import type { PeerTransport } from "../api/peer.ts";
+import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
-import { PeerSession } from "../api/peer_session.ts";
-import {
-  type ResolvedServerOptions,
-  resolveServerOptions,
-  type ServerOptions,
-} from "../api/server_options.ts";
+import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
+import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { listenDenoTcp } from "./deno_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
@@ -127,22 +123,34 @@ export function createUpgrader<Data = undefined>(
 ): (request: Request, remoteAddress?: string) => Promise<Response> {
   const resolved = resolveServerOptions(options);
   const deno = denoRuntime();
+  const shared: SharedState = {
+    handler: handler as Handler<unknown>,
+    peers,
+    sessionOptions: { options: resolved, nativeHeartbeat: true },
+    maxMessageSize: resolved.maxMessageSize,
+    measureEvery: Math.min(64 * 1024, resolved.backpressureLimit / 2),
+  };
+  // Deno pings an idle peer and drops it when no pong comes back.
+  const upgradeOptions = { idleTimeout: Math.ceil(resolved.heartbeatInterval / 1000) };
   return async (request, remoteAddress = "") => {
     const outcome = await negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
     if (!outcome.accepted) return outcome.response;
-    const { socket, response } = deno.upgradeWebSocket(request, {
-      // Deno pings an idle peer and drops it when no pong comes back.
-      idleTimeout: Math.ceil(resolved.heartbeatInterval / 1000),
-    });
+    // Deno reads a header list from the connection only on demand, and the
+    // upgrade closes the request: `peer.request.headers` would then throw
+    // "Request closed". has() makes Deno copy the list into the Request now
+    // (get() would read one field and copy nothing). Deno keeps this Request
+    // for the socket's life anyway; the copy is the whole cost of the API.
+    request.headers.has("upgrade");
+    const { socket, response } = deno.upgradeWebSocket(request, upgradeOptions);
     // Not passed as upgradeWebSocket's `protocol`: Deno splits the offered
     // list on ", " only, so "a,b" (as the ws client sends it) would throw.
     const protocol = outcome.acceptance.protocol;
     if (protocol !== undefined) response.headers.set("Sec-WebSocket-Protocol", protocol);
-    outcome.headers.forEach((value, name) => response.headers.set(name, value));
-    attach(handler, resolved, peers, socket, {
+    for (const [name, value] of outcome.headers) response.headers.set(name, value);
+    new DenoConnection(shared, socket, {
       request,
       data: outcome.data,
-      protocol: outcome.acceptance.protocol ?? "",
+      protocol: protocol ?? "",
       extensions: "",
       remoteAddress,
     });
@@ -150,80 +158,127 @@ export function createUpgrader<Data = undefined>(
   };
 }
 
-function attach<Data>(
-  handler: Handler<Data>,
-  options: ResolvedServerOptions,
-  peers: PeerRegistry,
-  socket: WebSocket,
-  init: ConstructorParameters<typeof PeerSession<Data>>[2],
-): void {
-  socket.binaryType = "arraybuffer";
-  let drainPoll: ReturnType<typeof setTimeout> | undefined;
-  // Deno fires no drain event: while a peer owes one, watch bufferedAmount.
-  const watchDrain = () => {
-    drainPoll = undefined;
-    queuedAtMost = socket.bufferedAmount;
-    session.flushed();
-    if (socket.bufferedAmount > 0 && socket.readyState === 1) drainPoll = setTimeout(watchDrain, 5);
-  };
+/** What every connection of one upgrader shares. */
+interface SharedState {
+  handler: Handler<unknown>;
+  peers: PeerRegistry;
+  sessionOptions: PeerSessionOptions;
+  maxMessageSize: number;
+  measureEvery: number;
+}
+
+/**
+ * One upgraded socket: its transport and its event listener in one object.
+ * A connection that sits idle for hours costs this object and the session,
+ * not a closure per event and per transport operation.
+ */
+class DenoConnection implements PeerTransport {
+  #shared: SharedState;
+  #socket: WebSocket;
+  #session: PeerSession<unknown>;
   // Reading bufferedAmount calls into Deno's Rust side. An upper bound of the
   // queue (last reading + bytes sent since) is enough until it could matter,
   // so small sends measure once per `measureEvery` bytes instead of each time.
-  const measureEvery = Math.min(64 * 1024, options.backpressureLimit / 2);
-  let queuedAtMost = 0;
-  const transport: PeerTransport = {
-    send(data) {
-      socket.send(data);
-      // A UTF-16 unit takes at most 3 bytes of UTF-8.
-      queuedAtMost += typeof data === "string" ? data.length * 3 : data.length;
-      if (queuedAtMost < measureEvery) return queuedAtMost;
-      queuedAtMost = socket.bufferedAmount;
-      if (drainPoll === undefined && queuedAtMost > 0) drainPoll = setTimeout(watchDrain, 5);
-      return queuedAtMost;
-    },
-    ping() {
-      throw new ProtocolError(
-        "UNSUPPORTED_ON_RUNTIME",
-        "Cannot ping: Deno's WebSocket has no ping(); the heartbeat uses Deno's idleTimeout",
-      );
-    },
-    close: (code, reason) => socket.close(code, reason),
-    terminate() {
-      // Deno cannot drop an upgraded socket without a close frame; the peer is
-      // reported closed now and Deno finishes the socket in the background.
-      socket.close(1001);
-      finish(1006, "", false);
-    },
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-  };
-  const session = new PeerSession(handler, transport, init, { options, nativeHeartbeat: true });
-  const finish = (code: number, reason: string, wasClean: boolean) => {
-    clearTimeout(drainPoll);
-    peers.delete(session.peer);
-    session.closed(code, reason, wasClean);
-  };
-  socket.onopen = () => {
-    peers.add(session.peer);
-    session.opened();
-  };
-  socket.onmessage = (event) => {
-    const data = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
-    if (exceedsLimit(data, options.maxMessageSize)) {
-      session.failed(
+  #queuedAtMost = 0;
+  #drainPoll: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(shared: SharedState, socket: WebSocket, init: PeerInit<unknown>) {
+    this.#shared = shared;
+    this.#socket = socket;
+    this.#session = new PeerSession(shared.handler, this, init, shared.sessionOptions);
+    socket.binaryType = "arraybuffer";
+    // The object itself listens (handleEvent): no closure per event type.
+    socket.addEventListener("open", this);
+    socket.addEventListener("message", this);
+    // Deno fires `error` for an abrupt disconnect ("Unexpected EOF"): not a
+    // failure of ours, and the close event that follows reports it as 1006.
+    socket.addEventListener("close", this);
+  }
+
+  handleEvent(event: Event): void {
+    if (event.type === "message") this.#received((event as MessageEvent).data);
+    else if (event.type === "open") this.#opened();
+    else if (event.type === "close") {
+      const { code, reason, wasClean } = event as CloseEvent;
+      this.#finish(code, reason, wasClean);
+    }
+  }
+
+  send(data: string | Uint8Array): number {
+    this.#socket.send(data);
+    // A UTF-16 unit takes at most 3 bytes of UTF-8.
+    const queued = this.#queuedAtMost += typeof data === "string" ? data.length * 3 : data.length;
+    if (queued < this.#shared.measureEvery) return queued;
+    return this.#measure();
+  }
+
+  ping(): void {
+    throw new ProtocolError(
+      "UNSUPPORTED_ON_RUNTIME",
+      "Cannot ping: Deno's WebSocket has no ping(); the heartbeat uses Deno's idleTimeout",
+    );
+  }
+
+  close(code: number, reason: string): void {
+    this.#socket.close(code, reason);
+  }
+
+  terminate(): void {
+    // Deno cannot drop an upgraded socket without a close frame; the peer is
+    // reported closed now and Deno finishes the socket in the background.
+    this.#socket.close(1001);
+    this.#finish(1006, "", false);
+  }
+
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  #opened(): void {
+    // Fired once: dropping the listener frees its record for the socket's life.
+    this.#socket.removeEventListener("open", this);
+    this.#shared.peers.add(this.#session.peer);
+    this.#session.opened();
+  }
+
+  #received(payload: string | ArrayBuffer): void {
+    const data = typeof payload === "string" ? payload : new Uint8Array(payload);
+    if (exceedsLimit(data, this.#shared.maxMessageSize)) {
+      this.#session.failed(
         new ProtocolError("MESSAGE_TOO_BIG", "Cannot receive message: it exceeds maxMessageSize", {
           closeCode: 1009,
         }),
       );
-      socket.close(1009, "message too big");
+      this.#socket.close(1009, "message too big");
       return;
     }
-    session.received(data);
-  };
-  // Deno fires `error` for an abrupt disconnect ("Unexpected EOF"): not a
-  // failure of ours, and the close event that follows reports it as 1006.
-  socket.onclose = (event) => finish(event.code, event.reason, event.wasClean);
+    this.#session.received(data);
+  }
+
+  #finish(code: number, reason: string, wasClean: boolean): void {
+    clearTimeout(this.#drainPoll);
+    this.#shared.peers.delete(this.#session.peer);
+    this.#session.closed(code, reason, wasClean);
+  }
+
+  #measure(): number {
+    const queued = this.#queuedAtMost = this.#socket.bufferedAmount;
+    if (this.#drainPoll === undefined && queued > 0) this.#pollDrain();
+    return queued;
+  }
+
+  // Deno fires no drain event: while a peer owes one, watch bufferedAmount.
+  #pollDrain(): void {
+    this.#drainPoll = setTimeout(() => {
+      this.#drainPoll = undefined;
+      this.#queuedAtMost = this.#socket.bufferedAmount;
+      this.#session.flushed();
+      const socket = this.#socket;
+      if (this.#drainPoll === undefined && socket.bufferedAmount > 0 && socket.readyState === 1) {
+        this.#pollDrain();
+      }
+    }, 5);
+  }
 }
 
 function exceedsLimit(data: string | Uint8Array, limit: number): boolean {

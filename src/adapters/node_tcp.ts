@@ -75,8 +75,10 @@ interface HandledSocket extends Socket {
   [HANDLER]: TcpConnectionHandler;
 }
 
+// Node reads Buffers; hooks get plain Uint8Arrays on every runtime (a
+// Buffer's slice() shares memory and its toString() differs).
 function onData(this: HandledSocket, chunk: Uint8Array): void {
-  this[HANDLER].data(chunk);
+  this[HANDLER].data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
 }
 
 function onDrain(this: HandledSocket): void {

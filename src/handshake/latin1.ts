@@ -21,6 +21,7 @@ export function decodeLatin1(bytes: Uint8Array, start = 0, end: number = bytes.l
 
 // ASCII is the common case (every head we build ourselves): TextEncoder then
 // gives the same bytes, natively. Anchored single class: linear, no backtracking.
+// deno-lint-ignore no-control-regex -- the class is every ASCII code, controls included
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const asciiEncoder = new TextEncoder();
 
