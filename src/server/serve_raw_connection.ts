@@ -19,7 +19,6 @@ import type { RequestHead } from "../handshake/http_head_parser.ts";
 import {
   RawSocketSession,
   type RawSocketSessionEvents,
-  type RawSocketSessionOptions,
   type UpgradeVerdict,
 } from "./raw_socket_session.ts";
 import { serializeResponse } from "./serialize_response.ts";
@@ -81,7 +80,9 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
     this.#connection = connection;
     this.#scheme = scheme;
     context.connections?.add(connection);
-    this.session = new RawSocketSession(connection, this, sessionOptions(context.options));
+    // The server's resolved options carry the session's limits (message size,
+    // close and handshake timeouts) under the same names: shared, not copied.
+    this.session = new RawSocketSession(connection, this, context.options);
   }
 
   // TcpConnectionHandler: the socket's events.
@@ -202,20 +203,4 @@ function toRequest(head: RequestHead, scheme: "http" | "https"): Request {
     url = new URL(head.target.startsWith("/") ? head.target : "/", `${scheme}://localhost`).href;
   }
   return new Request(url, { method: head.method, headers: head.headers.toHeaders() });
-}
-
-// The session's limits, derived once per server: its connections share them.
-const sessionOptionsByServer = new WeakMap<ResolvedServerOptions, RawSocketSessionOptions>();
-
-function sessionOptions(options: ResolvedServerOptions): RawSocketSessionOptions {
-  let derived = sessionOptionsByServer.get(options);
-  if (derived === undefined) {
-    derived = {
-      maxMessageSize: options.maxMessageSize,
-      closeTimeout: options.closeTimeout,
-      handshakeTimeout: options.handshakeTimeout,
-    };
-    sessionOptionsByServer.set(options, derived);
-  }
-  return derived;
 }
