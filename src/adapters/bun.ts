@@ -12,7 +12,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
+import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
@@ -104,33 +104,15 @@ export function serve<Data = undefined>(
   const server = bun.serve({
     hostname,
     port,
-    async fetch(request, server) {
+    fetch(request, server) {
       if (fetch && !request.headers.has("upgrade")) return fetch(request);
       const address = server.requestIP(request);
       const remoteAddress = address ? `${address.address}:${address.port}` : "";
-      const outcome = await negotiateRequestUpgrade(
-        untypedHandler,
-        resolved,
-        request,
-        remoteAddress,
-      );
-      if (!outcome.accepted) return outcome.response;
-      // Bun writes Upgrade, Connection and Accept itself; we add the rest.
-      const protocol = outcome.acceptance.protocol;
-      let headers = outcome.headers;
-      if (protocol !== undefined) {
-        headers = new Headers(headers);
-        headers.set("Sec-WebSocket-Protocol", protocol);
-      }
-      const init: PeerInit<unknown> = {
-        request: requestRebuilder(request.url, request.headers),
-        data: outcome.data,
-        protocol: protocol ?? "",
-        extensions: "",
-        remoteAddress,
-      };
-      if (server.upgrade(request, { data: init, headers })) return undefined;
-      return new Response("Cannot upgrade: Bun refused the upgrade\n", { status: 400 });
+      const outcome = negotiateRequestUpgrade(untypedHandler, resolved, request, remoteAddress);
+      // Without an upgrade hook the decision is synchronous: no promise for Bun to await.
+      return outcome instanceof Promise
+        ? outcome.then((settled) => upgrade(server, request, remoteAddress, settled))
+        : upgrade(server, request, remoteAddress, outcome);
     },
     websocket: {
       maxPayloadLength: resolved.maxMessageSize,
@@ -186,6 +168,31 @@ export function serve<Data = undefined>(
  * the default method. A function of its own, so that the closure holds these
  * two and not the upgrade handler's scope (which holds the Request).
  */
+// Bun writes Upgrade, Connection and Accept itself; we add the rest.
+function upgrade(
+  server: BunServer,
+  request: Request,
+  remoteAddress: string,
+  outcome: UpgradeNegotiation<unknown>,
+): Response | undefined {
+  if (!outcome.accepted) return outcome.response;
+  const protocol = outcome.acceptance.protocol;
+  let headers = outcome.headers;
+  if (protocol !== undefined) {
+    headers = new Headers(headers);
+    headers.set("Sec-WebSocket-Protocol", protocol);
+  }
+  const init: PeerInit<unknown> = {
+    request: requestRebuilder(request.url, request.headers),
+    data: outcome.data,
+    protocol: protocol ?? "",
+    extensions: "",
+    remoteAddress,
+  };
+  if (server.upgrade(request, { data: init, headers })) return undefined;
+  return new Response("Cannot upgrade: Bun refused the upgrade\n", { status: 400 });
+}
+
 function requestRebuilder(url: string, headers: Headers): () => Request {
   return () => new Request(url, { headers });
 }

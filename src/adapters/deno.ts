@@ -11,7 +11,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
+import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
@@ -120,47 +120,64 @@ export function createUpgrader<Data = undefined>(
   handler: Handler<Data>,
   options: ServerOptions = {},
   peers: PeerRegistry = new PeerRegistry(),
-): (request: Request, remoteAddress?: string) => Promise<Response> {
+): (request: Request, remoteAddress?: string) => Response | Promise<Response> {
   const resolved = resolveServerOptions(options);
-  const deno = denoRuntime();
   const shared: SharedState = {
     handler: handler as Handler<unknown>,
+    deno: denoRuntime(),
+    // Deno pings an idle peer and drops it when no pong comes back.
+    upgradeOptions: { idleTimeout: Math.ceil(resolved.heartbeatInterval / 1000) },
     peers,
     sessionOptions: { options: resolved, nativeHeartbeat: true },
     maxMessageSize: resolved.maxMessageSize,
     measureEvery: Math.min(64 * 1024, resolved.backpressureLimit / 2),
   };
-  // Deno pings an idle peer and drops it when no pong comes back.
-  const upgradeOptions = { idleTimeout: Math.ceil(resolved.heartbeatInterval / 1000) };
-  return async (request, remoteAddress = "") => {
-    const outcome = await negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
-    if (!outcome.accepted) return outcome.response;
-    // Deno reads a header list from the connection only on demand, and the
-    // upgrade closes the request: `peer.request.headers` would then throw
-    // "Request closed". has() makes Deno copy the list into the Request now
-    // (get() would read one field and copy nothing). Deno keeps this Request
-    // for the socket's life anyway; the copy is the whole cost of the API.
-    request.headers.has("upgrade");
-    const { socket, response } = deno.upgradeWebSocket(request, upgradeOptions);
-    // Not passed as upgradeWebSocket's `protocol`: Deno splits the offered
-    // list on ", " only, so "a,b" (as the ws client sends it) would throw.
-    const protocol = outcome.acceptance.protocol;
-    if (protocol !== undefined) response.headers.set("Sec-WebSocket-Protocol", protocol);
-    for (const [name, value] of outcome.headers) response.headers.set(name, value);
-    new DenoConnection(shared, socket, {
-      request,
-      data: outcome.data,
-      protocol: protocol ?? "",
-      extensions: "",
-      remoteAddress,
-    });
-    return response;
+  // Without an upgrade hook the negotiation is synchronous, and so is the
+  // answer: Deno.serve then sends it without waiting on a promise.
+  return (request, remoteAddress = "") => {
+    const outcome = negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
+    return outcome instanceof Promise
+      ? outcome.then((settled) => answerUpgrade(shared, request, remoteAddress, settled))
+      : answerUpgrade(shared, request, remoteAddress, outcome);
   };
+}
+
+function answerUpgrade(
+  shared: SharedState,
+  request: Request,
+  remoteAddress: string,
+  outcome: UpgradeNegotiation<unknown>,
+): Response {
+  if (!outcome.accepted) return outcome.response;
+  // Deno reads a header list from the connection only on demand, and the
+  // upgrade closes the request: `peer.request.headers` would then throw
+  // "Request closed". has() makes Deno copy the list into the Request now
+  // (get() would read one field and copy nothing). Deno keeps this Request
+  // for the socket's life anyway; the copy is the whole cost of the API.
+  request.headers.has("upgrade");
+  const { socket, response } = shared.deno.upgradeWebSocket(request, shared.upgradeOptions);
+  // Not passed as upgradeWebSocket's `protocol`: Deno splits the offered
+  // list on ", " only, so "a,b" (as the ws client sends it) would throw.
+  const protocol = outcome.acceptance.protocol;
+  if (protocol !== undefined) response.headers.set("Sec-WebSocket-Protocol", protocol);
+  if (outcome.headers) {
+    for (const [name, value] of outcome.headers) response.headers.set(name, value);
+  }
+  new DenoConnection(shared, socket, {
+    request,
+    data: outcome.data,
+    protocol: protocol ?? "",
+    extensions: "",
+    remoteAddress,
+  });
+  return response;
 }
 
 /** What every connection of one upgrader shares. */
 interface SharedState {
   handler: Handler<unknown>;
+  deno: DenoRuntime;
+  upgradeOptions: { idleTimeout: number };
   peers: PeerRegistry;
   sessionOptions: PeerSessionOptions;
   maxMessageSize: number;

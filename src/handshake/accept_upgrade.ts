@@ -112,6 +112,37 @@ export async function acceptUpgrade(
   request: UpgradeRequest,
   options: HandshakeOptions = {},
 ): Promise<HandshakeAcceptance> {
+  return await acceptUpgradeNow(request, options);
+}
+
+/**
+ * {@linkcode acceptUpgrade} without a promise where none is needed: when
+ * `computeAccept` answers synchronously (as every adapter's does), the
+ * acceptance itself is returned and a refusal is thrown. Adapters use it so
+ * that a handshake costs no promise chain and no trip through the microtask
+ * queue; with the default Web Crypto SHA-1 it returns a promise.
+ *
+ * @example
+ * ```ts
+ * import { acceptUpgradeNow } from "@omnisocket/core";
+ *
+ * const acceptance = acceptUpgradeNow({
+ *   method: "GET",
+ *   headers: new Headers({
+ *     Host: "example.com",
+ *     Upgrade: "websocket",
+ *     Connection: "Upgrade",
+ *     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+ *     "Sec-WebSocket-Version": "13",
+ *   }),
+ * }, { computeAccept: () => "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" });
+ * console.log(acceptance instanceof Promise); // false
+ * ```
+ */
+export function acceptUpgradeNow(
+  request: UpgradeRequest,
+  options: HandshakeOptions = {},
+): HandshakeAcceptance | Promise<HandshakeAcceptance> {
   const key = validateUpgradeRequest(request);
   checkOrigin(request.headers.get("origin"), options);
 
@@ -127,7 +158,7 @@ export async function acceptUpgrade(
     ? []
     : options.negotiateExtensions(offeredExtensions);
   const offered = (name: string) => offeredExtensions.some((offer) => offer.name === name);
-  if (extensions.some((extension) => !offered(extension.name))) {
+  if (extensions.length > 0 && extensions.some((extension) => !offered(extension.name))) {
     throw new ProtocolError(
       "UNOFFERED_EXTENSION",
       "Cannot accept upgrade: negotiateExtensions accepted an extension the client did not offer",
@@ -135,7 +166,18 @@ export async function acceptUpgrade(
     );
   }
 
-  const accept = await (options.computeAccept ?? computeAcceptKey)(key);
+  const accept = (options.computeAccept ?? computeAcceptKey)(key);
+  return typeof accept === "string"
+    ? acceptance(key, accept, protocol, extensions)
+    : accept.then((value) => acceptance(key, value, protocol, extensions));
+}
+
+function acceptance(
+  key: string,
+  accept: string,
+  protocol: string | undefined,
+  extensions: ExtensionOffer[],
+): HandshakeAcceptance {
   const headers: [string, string][] = [
     ["Upgrade", "websocket"],
     ["Connection", "Upgrade"],

@@ -8,7 +8,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { acceptUpgrade, type HandshakeOptions } from "../handshake/accept_upgrade.ts";
+import { acceptUpgradeNow, type HandshakeOptions } from "../handshake/accept_upgrade.ts";
 import { buildRejection, buildSwitchingProtocols } from "../handshake/build_responses.ts";
 import { HttpHeadParser, type RequestHead } from "../handshake/http_head_parser.ts";
 import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
@@ -45,10 +45,12 @@ export type UpgradeVerdict =
 export interface RawSocketSessionEvents {
   /**
    * Decides an upgrade request whose head has arrived. By default the
-   * request is accepted when valid ({@linkcode acceptUpgrade} with the
-   * session's options) and refused with the matching 4xx otherwise.
+   * request is accepted when valid ({@linkcode acceptUpgradeNow} with the
+   * session's options) and refused with the matching 4xx otherwise. A plain
+   * value (not a promise) opens or refuses the connection at once, within
+   * the read that completed the head.
    */
-  negotiate?(head: RequestHead): Promise<UpgradeVerdict>;
+  negotiate?(head: RequestHead): UpgradeVerdict | Promise<UpgradeVerdict>;
   /** The 101 is sent and the connection is open. */
   onOpen?(): void;
   /** A complete message arrived: text as a string, binary as bytes. */
@@ -264,19 +266,30 @@ export class RawSocketSession {
     this.#head = null;
     if (head.rest.length > 0) (this.#pendingBytes ??= []).push(head.rest);
     this.#requestText = decodeLatin1(wire ?? requestHeadBytes(head));
-    const verdict = this.#events.negotiate
-      ? this.#events.negotiate(head)
-      : acceptUpgrade(head, this.#options).then((acceptance): UpgradeVerdict => ({
-        accepted: true,
-        acceptance,
-      }));
-    verdict.then(
-      (verdict) =>
-        verdict.accepted
-          ? this.#open(verdict.acceptance, verdict.headers)
-          : this.#refuse(verdict.response),
-      (error) => this.#reject(error),
-    );
+    let verdict: UpgradeVerdict | Promise<UpgradeVerdict>;
+    try {
+      verdict = this.#events.negotiate ? this.#events.negotiate(head) : this.#acceptValid(head);
+    } catch (error) {
+      this.#reject(error);
+      return;
+    }
+    if (verdict instanceof Promise) {
+      verdict.then((settled) => this.#conclude(settled), (error) => this.#reject(error));
+    } else {
+      this.#conclude(verdict);
+    }
+  }
+
+  #acceptValid(head: RequestHead): UpgradeVerdict | Promise<UpgradeVerdict> {
+    const acceptance = acceptUpgradeNow(head, this.#options);
+    return acceptance instanceof Promise
+      ? acceptance.then((accepted): UpgradeVerdict => ({ accepted: true, acceptance: accepted }))
+      : { accepted: true, acceptance };
+  }
+
+  #conclude(verdict: UpgradeVerdict): void {
+    if (verdict.accepted) this.#open(verdict.acceptance, verdict.headers);
+    else this.#refuse(verdict.response);
   }
 
   #receiveHead(chunk: Uint8Array): void {

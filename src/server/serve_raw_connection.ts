@@ -8,7 +8,7 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateUpgrade } from "../api/negotiate_upgrade.ts";
+import { negotiateUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
 import type { PeerTransport } from "../api/peer.ts";
 import type { ProtocolError } from "../errors/protocol_error.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
@@ -102,15 +102,10 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
 
   // RawSocketSessionEvents: the handshake and the engine's events.
 
-  async negotiate(head: RequestHead): Promise<UpgradeVerdict> {
+  negotiate(head: RequestHead): UpgradeVerdict | Promise<UpgradeVerdict> {
     const { handler, options, fetch, computeAccept } = this.#context;
-    if (fetch && !head.headers.has("upgrade")) {
-      return {
-        accepted: false,
-        response: await serializeResponse(await fetch(this.#requestOf(head))),
-      };
-    }
-    const outcome = await negotiateUpgrade(handler, options, {
+    if (fetch && !head.headers.has("upgrade")) return this.#answerPlainRequest(fetch, head);
+    const outcome = negotiateUpgrade(handler, options, {
       upgradeRequest: {
         method: head.method,
         httpVersion: head.httpVersion,
@@ -121,14 +116,29 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
       remoteAddress: this.#connection.remoteAddress,
       computeAccept,
     });
-    if (!outcome.accepted) {
-      const response = outcome.error
-        ? buildRejection(outcome.error)
-        : await serializeResponse(outcome.response);
-      return { accepted: false, response };
+    return outcome instanceof Promise
+      ? outcome.then((settled) => this.#verdictOf(settled))
+      : this.#verdictOf(outcome);
+  }
+
+  async #answerPlainRequest(
+    fetch: (request: Request) => Response | Promise<Response>,
+    head: RequestHead,
+  ): Promise<UpgradeVerdict> {
+    return {
+      accepted: false,
+      response: await serializeResponse(await fetch(this.#requestOf(head))),
+    };
+  }
+
+  #verdictOf(outcome: UpgradeNegotiation<unknown>): UpgradeVerdict | Promise<UpgradeVerdict> {
+    if (outcome.accepted) {
+      this.#data = outcome.data;
+      return { accepted: true, acceptance: outcome.acceptance, headers: outcome.headers };
     }
-    this.#data = outcome.data;
-    return { accepted: true, acceptance: outcome.acceptance, headers: outcome.headers };
+    // Our own refusals are prebuilt bytes; a hook's Response has to be read.
+    if (outcome.error) return { accepted: false, response: buildRejection(outcome.error) };
+    return serializeResponse(outcome.response).then((response) => ({ accepted: false, response }));
   }
 
   onOpen(): void {

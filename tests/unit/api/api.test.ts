@@ -178,6 +178,38 @@ describe("negotiateUpgrade", () => {
       console.error = original;
     }
   });
+  test("negotiateUpgrade decides without a promise when nothing is asynchronous", () => {
+    const source = { ...upgradeSource(), computeAccept: () => "accept-value" };
+    const outcome = negotiateUpgrade({}, options, source);
+    assert.ok(!(outcome instanceof Promise));
+    assert.equal(outcome.accepted, true);
+    if (outcome.accepted) {
+      assert.equal(outcome.acceptance.accept, "accept-value");
+      assert.equal(outcome.headers, undefined);
+    }
+    const refused = negotiateUpgrade({}, options, {
+      ...upgradeSource({ ...SAMPLE_HEADERS, Upgrade: "h2c" }),
+      computeAccept: () => "accept-value",
+    });
+    assert.ok(!(refused instanceof Promise));
+    assert.equal(refused.accepted, false);
+    if (!refused.accepted) assert.equal(refused.response.status, 400);
+  });
+
+  test("negotiateUpgrade returns a promise when the hook or the accept value is asynchronous", async () => {
+    const withHook = negotiateUpgrade({ upgrade: () => ({ data: 7 }) }, options, {
+      ...upgradeSource(),
+      computeAccept: () => "accept-value",
+    });
+    assert.ok(withHook instanceof Promise);
+    const accepted = await withHook;
+    assert.equal(accepted.accepted && accepted.data, 7);
+    // The default accept value comes from Web Crypto, which is asynchronous.
+    const withCrypto = negotiateUpgrade({}, options, upgradeSource());
+    assert.ok(withCrypto instanceof Promise);
+    const settled = await withCrypto;
+    assert.equal(settled.accepted && settled.acceptance.accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  });
 });
 
 describe("Peer and PeerSession", () => {
