@@ -33,5 +33,13 @@ import type { UpgradeRequest } from "./validate_upgrade_request.ts";
  * ```
  */
 export function upgradeRequestFromRequest(request: Request): UpgradeRequest {
-  return { method: request.method, headers: request.headers, url: request.url };
+  return {
+    method: request.method,
+    headers: request.headers,
+    // Read on demand: the handshake never needs it, and some runtimes build
+    // the string on each read.
+    get url() {
+      return request.url;
+    },
+  };
 }

@@ -94,6 +94,32 @@ describe("validateUpgradeRequest", () => {
     });
   }
 
+  test("validateUpgradeRequest accepts exactly the keys that base64 round-trips to 16 bytes", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const accepted = (key: string) => {
+      try {
+        return validateUpgradeRequest(requestWith("Sec-WebSocket-Key", [key])) === key;
+      } catch {
+        return false;
+      }
+    };
+    const roundTrips = (key: string) => {
+      try {
+        const decoded = atob(key);
+        return decoded.length === 16 && btoa(decoded) === key;
+      } catch {
+        return false;
+      }
+    };
+    // Every character in every significant position, and a few outside the alphabet.
+    for (const position of [0, 7, 20, 21]) {
+      for (const char of alphabet + "-_=.!") {
+        const key = KEY.slice(0, position) + char + KEY.slice(position + 1);
+        assert.equal(accepted(key), roundTrips(key), key);
+      }
+    }
+  });
+
   test("validateUpgradeRequest refuses keys duplicated in Web Headers as INVALID_KEY", () => {
     const headers = new Headers(VALID_FIELDS);
     headers.append("Sec-WebSocket-Key", KEY);
