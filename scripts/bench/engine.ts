@@ -113,10 +113,13 @@ function decodeCase(
   payload: Uint8Array,
   frames: number,
   chunk: number,
+  ownBuffers = false,
 ): Row {
   const connection = new WebSocketConnection(countingListener, { role: "server" });
   const frame = zeroMaskedFrame(opcode, payload);
-  const chunks = slices(repeatFrames(frame, frames), chunk);
+  let chunks = slices(repeatFrames(frame, frames), chunk);
+  // As Node's sockets deliver reads: each in an ArrayBuffer of its own.
+  if (ownBuffers) chunks = chunks.map((piece) => piece.slice());
   return measure(name, frames, frames * payload.length, () => {
     for (const piece of chunks) connection.receive(piece);
   });
@@ -145,6 +148,16 @@ rows.push(
 );
 rows.push(decodeCase("decode 16 KiB binary (64 frames / 64 KiB chunks)", 2, binary16k, 64, 65536));
 rows.push(decodeCase("decode 1 MiB binary (4 frames / 64 KiB chunks)", 2, binary1m, 4, 65536));
+rows.push(
+  decodeCase(
+    "decode 1 MiB binary (1 frame / 64 KiB reads, one buffer each)",
+    2,
+    binary1m,
+    1,
+    65536,
+    true,
+  ),
+);
 rows.push(decodeCase("decode 1 MiB binary (1 frame / 1 chunk)", 2, binary1m, 1, 2 * 1024 * 1024));
 rows.push(
   decodeCase(

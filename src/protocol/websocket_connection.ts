@@ -435,6 +435,9 @@ export class WebSocketConnection {
     this.#parts = null;
     this.#tail = null;
     this.#tailLength = 0;
+    // The rest of a data frame in progress belongs to the dropped message:
+    // without this it would be buffered and delivered (as opcode 0) later.
+    if (this.#frameOpcode >= 0 && this.#frameOpcode < 8) this.#frameOpcode = DISCARDED;
   }
 
   #deliver(opcode: number, rsv: number, data: Uint8Array, validated: boolean): void {
