@@ -22,7 +22,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { buildLoadgen, runLoadgen } from "./lib/loadgen.ts";
+import { buildLoadgen, loadgenArgs, runLoadgen } from "./lib/loadgen.ts";
 import { type ServerCommand, startServer } from "./lib/server_process.ts";
 import { summarizeCpuProfile } from "./lib/summarize_cpu_profile.ts";
 import { WORKLOADS } from "./lib/targets.ts";
@@ -89,25 +89,7 @@ const recorder = usePerf
     stdio: "ignore",
   })
   : undefined;
-const args = workload.echo
-  ? [
-    "echo",
-    "127.0.0.1",
-    String(server.port),
-    String(workload.echo.connections),
-    String(workload.echo.inflight),
-    String(workload.echo.size),
-    workload.echo.type,
-    flags.seconds,
-    "1",
-  ]
-  : [
-    "handshake",
-    "127.0.0.1",
-    String(server.port),
-    String(workload.handshakeConcurrency),
-    flags.seconds,
-  ];
+const args = loadgenArgs(workload, server.port, Number(flags.seconds), 1);
 const run = await runLoadgen(LOADGEN, args, server.pid, pinned ? 1 : undefined);
 if (recorder) {
   recorder.kill("SIGINT");

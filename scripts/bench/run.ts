@@ -26,7 +26,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import type { BenchResults, Measurement, ResultRow } from "./lib/bench_results.ts";
-import { buildLoadgen, holdIdleConnections, runLoadgen } from "./lib/loadgen.ts";
+import { buildLoadgen, holdIdleConnections, loadgenArgs, runLoadgen } from "./lib/loadgen.ts";
 import { rssKiB } from "./lib/proc_stats.ts";
 import { renderMarkdown } from "./lib/render_markdown.ts";
 import { renderSvg } from "./lib/render_svg.ts";
@@ -175,25 +175,7 @@ async function measureOnce(side: Side, workload: Workload): Promise<Measurement>
       warnings.push(`${side.name}: ${server.output.find((l) => l.includes("bufferutil:"))}`);
     }
     if (workload.id === "idle_rss") return await measureIdle(server.pid, server.port);
-    const args = workload.echo
-      ? [
-        "echo",
-        "127.0.0.1",
-        String(server.port),
-        String(workload.echo.connections),
-        String(workload.echo.inflight),
-        String(workload.echo.size),
-        workload.echo.type,
-        String(seconds),
-        String(warmupSeconds),
-      ]
-      : [
-        "handshake",
-        "127.0.0.1",
-        String(server.port),
-        String(workload.handshakeConcurrency),
-        String(seconds),
-      ];
+    const args = loadgenArgs(workload, server.port, seconds, warmupSeconds);
     const run = await runLoadgen(LOADGEN, args, server.pid, LOADGEN_CORE);
     if (!run.result || run.exitCode !== 0) {
       const why = `${side.name}, ${workload.label}: generator exit ${run.exitCode}: ` +

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { coreShareSince, machineBusySeconds, markCpu } from "./proc_stats.ts";
 import type { CpuMark } from "./proc_stats.ts";
+import type { Workload } from "./targets.ts";
 
 /** Compiles the generator into `output` unless it is newer than `source`. */
 export function buildLoadgen(source: string, output: string): void {
@@ -120,4 +121,29 @@ export function holdIdleConnections(
       reject(new Error(`Cannot hold idle connections (exit ${code}): ${stderr}`))
     );
   });
+}
+
+/** The generator's arguments for one echo or handshake workload against 127.0.0.1:`port`. */
+export function loadgenArgs(
+  workload: Workload,
+  port: number,
+  seconds: number,
+  warmupSeconds: number,
+): string[] {
+  if (workload.echo) {
+    const { connections, inflight, size, type } = workload.echo;
+    return [
+      "echo",
+      "127.0.0.1",
+      String(port),
+      String(connections),
+      String(inflight),
+      String(size),
+      type,
+      String(seconds),
+      String(warmupSeconds),
+    ];
+  }
+  const concurrency = String(workload.handshakeConcurrency);
+  return ["handshake", "127.0.0.1", String(port), concurrency, String(seconds)];
 }
