@@ -161,13 +161,6 @@ export function serve<Data = undefined>(
   };
 }
 
-/**
- * `peer.request` without keeping Bun's Request alive for the connection's
- * life: its URL and headers cost about half as much, and the Request is
- * built from them only if a hook asks. Our validation let only GET through,
- * the default method. A function of its own, so that the closure holds these
- * two and not the upgrade handler's scope (which holds the Request).
- */
 // Bun writes Upgrade, Connection and Accept itself; we add the rest.
 function upgrade(
   server: BunServer,
@@ -193,6 +186,13 @@ function upgrade(
   return new Response("Cannot upgrade: Bun refused the upgrade\n", { status: 400 });
 }
 
+/**
+ * `peer.request` without keeping Bun's Request alive for the connection's
+ * life: its URL and headers cost about half as much, and the Request is
+ * built from them only if a hook asks. Our validation let only GET through,
+ * the default method. A function of its own, so that the closure holds these
+ * two and not the upgrade handler's scope (which holds the Request).
+ */
 function requestRebuilder(url: string, headers: Headers): () => Request {
   return () => new Request(url, { headers });
 }
