@@ -35,7 +35,8 @@ export type HeaderLookup = { get(name: string): string | null };
  */
 export class HeaderMap {
   #fields: [string, string][] = [];
-  #valuesByName: Map<string, string[]> = new Map();
+  // A name's one value as itself (the usual case), several in an array.
+  #valuesByName: Map<string, string | string[]> = new Map();
 
   /** Creates a map from field lines in wire order; names are matched case-insensitively. */
   constructor(fieldLines: Iterable<readonly [string, string]> = []) {
@@ -43,14 +44,17 @@ export class HeaderMap {
       const lowerName = name.toLowerCase();
       this.#fields.push([lowerName, value]);
       const values = this.#valuesByName.get(lowerName);
-      if (values === undefined) this.#valuesByName.set(lowerName, [value]);
+      if (values === undefined) this.#valuesByName.set(lowerName, value);
+      else if (typeof values === "string") this.#valuesByName.set(lowerName, [values, value]);
       else values.push(value);
     }
   }
 
   /** The values of all field lines named `name`, joined with ", " as Web `Headers` does; null if none. */
   get(name: string): string | null {
-    return this.#valuesByName.get(name.toLowerCase())?.join(", ") ?? null;
+    const values = this.#valuesByName.get(name.toLowerCase());
+    if (values === undefined) return null;
+    return typeof values === "string" ? values : values.join(", ");
   }
 
   /** Whether at least one field line is named `name`. */
@@ -60,7 +64,9 @@ export class HeaderMap {
 
   /** How many field lines are named `name`. */
   count(name: string): number {
-    return this.#valuesByName.get(name.toLowerCase())?.length ?? 0;
+    const values = this.#valuesByName.get(name.toLowerCase());
+    if (values === undefined) return 0;
+    return typeof values === "string" ? 1 : values.length;
   }
 
   /** Total number of field lines. */

@@ -229,7 +229,9 @@ export class HttpHeadParser {
     if (this.#fields.length >= this.#maxHeaderCount) {
       throw tooLarge("TOO_MANY_HEADERS", `the head has more than ${this.#maxHeaderCount} fields`);
     }
-    this.#fields.push([decodeLatin1(line, 0, colon), decodeLatin1(line, start, end)]);
+    // One string per line, cut in two: cheaper than decoding name and value apart.
+    const text = decodeLatin1(line);
+    this.#fields.push([text.slice(0, colon), text.slice(start, end)]);
   }
 
   #finish(rest: Uint8Array): RequestHead | ResponseHead {
