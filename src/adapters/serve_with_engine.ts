@@ -32,10 +32,17 @@ export interface EngineServer {
   start(listener: TcpListener): WebSocketServer;
 }
 
+/** What a runtime does better than the Web APIs the engine uses by default. */
+export interface EngineRuntime {
+  /** A faster `Sec-WebSocket-Accept` than Web Crypto's asynchronous SHA-1. */
+  computeAccept?: (key: string) => string;
+  /** Message buffers without the zero-fill of `new Uint8Array` (every byte is overwritten). */
+  allocate?: (size: number) => Uint8Array;
+}
+
 /**
  * Prepares an engine server; for listeners that start asynchronously
- * (`node:net`). `computeAccept` is a faster `Sec-WebSocket-Accept` than Web
- * Crypto, where the runtime has one.
+ * (`node:net`), with what the runtime does faster than Web APIs.
  *
  * @example
  * ```ts ignore
@@ -46,10 +53,11 @@ export interface EngineServer {
 export function createEngineServer<Data>(
   handler: Handler<Data>,
   options: EngineServeOptions,
-  computeAccept?: (key: string) => string,
+  { computeAccept, allocate }: EngineRuntime = {},
 ): EngineServer {
   const { hostname: _hostname, port: _port, fetch, ...shared } = options;
   const resolved = resolveServerOptions(shared);
+  if (allocate) resolved.allocate = allocate;
   const peers = new PeerRegistry();
   const connections = new Set<TcpConnection>();
   const context: RawConnectionContext = {

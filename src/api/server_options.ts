@@ -43,6 +43,11 @@ export interface ServerOptions {
 /** {@linkcode ServerOptions} with every default filled in. */
 export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins">> & {
   allowedOrigins: readonly string[] | undefined;
+  /**
+   * Set by an adapter, not a user option: the runtime's allocation for
+   * message buffers that need not be zeroed (see `ConnectionOptions.allocate`).
+   */
+  allocate?: (size: number) => Uint8Array;
 };
 
 /** The defaults of {@linkcode ServerOptions}, in one place for the README and every adapter. */

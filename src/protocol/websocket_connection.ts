@@ -51,6 +51,10 @@ const NO_EXTENSIONS: readonly Extension[] = [];
 // Shared by every connection with nothing held back (nearly all of them); never pushed to.
 const NO_EVENTS: QueuedEvent[] = [];
 
+function zeroedBytes(size: number): Uint8Array {
+  return new Uint8Array(size);
+}
+
 interface QueuedEvent {
   kind: number;
   opcode: number;
@@ -149,6 +153,7 @@ export class WebSocketConnection {
   #controlLength = 0;
 
   #queue: QueuedEvent[] = NO_EVENTS;
+  #allocate: (size: number) => Uint8Array = zeroedBytes;
 
   /** Creates a connection in state `"open"` (the opening handshake is done). */
   constructor(listener: ConnectionListener, options: ConnectionOptions) {
@@ -170,6 +175,7 @@ export class WebSocketConnection {
     this.#fragmentOverhead = options.fragmentOverhead ?? DEFAULT_FRAGMENT_OVERHEAD;
     this.#autoPong = options.autoPong ?? true;
     this.#outgoingFragmentSize = options.outgoingFragmentSize ?? 0;
+    if (options.allocate) this.#allocate = options.allocate;
   }
 
   /** `"open"`, `"closing"` (our close frame sent, waiting for the peer's) or `"closed"`. */
@@ -416,12 +422,14 @@ export class WebSocketConnection {
       if (parts.length === 1) {
         data = parts[0];
       } else {
-        data = new Uint8Array(this.#messageSize);
+        data = this.#allocate(this.#messageSize);
         let at = 0;
         for (const part of parts) {
           data.set(part, at);
           at += part.length;
         }
+        // An uninitialised buffer must be covered in full before anyone reads it.
+        if (at !== data.length) throw new RangeError("Cannot join message: parts do not fill it");
       }
     }
     this.#tail = null;

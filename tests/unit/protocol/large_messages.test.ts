@@ -96,6 +96,19 @@ describe("WebSocketConnection large messages", () => {
     }
   });
 
+  test("server joins a message into the given allocation and covers every byte of it", () => {
+    const sizes: number[] = [];
+    // Stands in for uninitialised memory: any byte left unwritten would show as 0xAA.
+    const allocate = (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xaa);
+    };
+    // Reads of 16 KiB and more are kept as parts and joined at the end.
+    const { recorder } = receiveAll("server", cutEvery(masked, 20_000), { allocate });
+    assert.deepEqual(sizes, [SIZE]);
+    assert.equal(firstDifference(recorder.messages[0] as Uint8Array, payload), -1);
+  });
+
   test("client assembles a large unmasked binary frame exactly in every chunking", () => {
     const bytes = serverFrame(0x82, payload);
     for (const { name, chunks } of chunkingsOf(bytes, 4, SIZE)) {
