@@ -131,6 +131,7 @@ export function createUpgrader<Data = undefined>(
     sessionOptions: { options: resolved, nativeHeartbeat: true },
     maxMessageSize: resolved.maxMessageSize,
     measureEvery: Math.min(64 * 1024, resolved.backpressureLimit / 2),
+    backpressureLimit: resolved.backpressureLimit,
   };
   // Without an upgrade hook the negotiation is synchronous, and so is the
   // answer: Deno.serve then sends it without waiting on a promise.
@@ -182,6 +183,7 @@ interface SharedState {
   sessionOptions: PeerSessionOptions;
   maxMessageSize: number;
   measureEvery: number;
+  backpressureLimit: number;
 }
 
 /**
@@ -247,8 +249,12 @@ class DenoConnection implements PeerTransport {
     this.#finish(1006, "", false);
   }
 
+  // Read by the Peer when someone is about to wait for the queue to empty
+  // (`drained()`) or checks whether it has: Deno would never tell them.
   get bufferedAmount(): number {
-    return this.#socket.bufferedAmount;
+    const queued = this.#socket.bufferedAmount;
+    if (queued > 0) this.#watchDrain();
+    return queued;
   }
 
   #opened(): void {
@@ -280,8 +286,15 @@ class DenoConnection implements PeerTransport {
 
   #measure(): number {
     const queued = this.#queuedAtMost = this.#socket.bufferedAmount;
-    if (this.#drainPoll === undefined && queued > 0) this.#pollDrain();
+    // Past the limit the Peer reports backpressure and owes a `drain`. Below
+    // it nobody waits, and a timer per busy socket would cost a busy server
+    // several percent for nothing.
+    if (queued > this.#shared.backpressureLimit) this.#watchDrain();
     return queued;
+  }
+
+  #watchDrain(): void {
+    if (this.#drainPoll === undefined) this.#pollDrain();
   }
 
   // Deno fires no drain event: while a peer owes one, watch bufferedAmount.

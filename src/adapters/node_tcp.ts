@@ -122,6 +122,7 @@ function sweepLingering(): void {
 class NodeTcpConnection implements TcpConnection {
   readonly remoteAddress: string;
   #socket: Socket;
+  #watchingDrain = false;
 
   constructor(socket: Socket) {
     this.#socket = socket;
@@ -152,4 +153,19 @@ class NodeTcpConnection implements TcpConnection {
   destroy(): void {
     this.#socket.destroy();
   }
+
+  // Node emits `drain` only after a write that went past the stream's
+  // highWaterMark; a smaller queue empties silently. An empty write's
+  // callback runs once every write before it is done.
+  watchDrain(): void {
+    const socket = this.#socket;
+    if (this.#watchingDrain || socket.destroyed || socket.writableEnded) return;
+    this.#watchingDrain = true;
+    socket.write(NOTHING, () => {
+      this.#watchingDrain = false;
+      (socket as HandledSocket)[HANDLER].drained();
+    });
+  }
 }
+
+const NOTHING = new Uint8Array(0);

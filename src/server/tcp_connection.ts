@@ -17,6 +17,12 @@ export interface TcpConnection {
   close(): void;
   /** Drops the connection now. */
   destroy(): void;
+  /**
+   * Asks for one `drained()` once everything written so far has been sent,
+   * for a runtime that reports only the end of a backlog past its own
+   * threshold (Node's `drain`): someone waits for a smaller queue to empty.
+   */
+  watchDrain?(): void;
 }
 
 /** What the listener reports about a connection. */

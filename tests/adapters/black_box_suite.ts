@@ -185,6 +185,27 @@ export function defineBlackBoxSuite(
       assert.equal((await done).code, 1009);
     });
 
+    test("resolves drained() for a queue below the backpressure limit", async () => {
+      const socket = await open(url);
+      const raw = (socket as unknown as { _socket: import("node:net").Socket })._socket;
+      const texts: string[] = [];
+      let resolveDrained: () => void;
+      const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
+      socket.on("message", (data: Buffer, isBinary: boolean) => {
+        if (isBinary) return;
+        texts.push(data.toString());
+        if (data.toString() === "drained") resolveDrained();
+      });
+      // 48 KiB sent while the client does not read: under the contract server's 64 KiB limit.
+      raw.pause();
+      socket.send(JSON.stringify({ cmd: "flood", count: 12, size: 4096 }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      raw.resume();
+      await drained;
+      assert.deepEqual(JSON.parse(texts[0]), { flooded: 12, refused: 0 });
+      socket.close();
+    });
+
     test("reports backpressure on a peer that stops reading, then drains", async () => {
       const socket = await open(url);
       const raw = (socket as unknown as { _socket: import("node:net").Socket })._socket;
