@@ -70,7 +70,11 @@ function serverCommand(): ServerCommand {
   if (runtime === "node") {
     const cachedDeps = join(CACHE, "deps/node_modules");
     return {
-      argv: [process.execPath, ...(usePerf ? ["--perf-basic-prof"] : cpuProf), script],
+      argv: [
+        process.execPath,
+        ...(usePerf ? ["--perf-basic-prof", `--logfile=${join(profileDir, "v8.log")}`] : cpuProf),
+        script,
+      ],
       env: existsSync(cachedDeps) ? { NODE_PATH: cachedDeps } : {},
     };
   }
