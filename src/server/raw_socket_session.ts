@@ -310,6 +310,15 @@ export class RawSocketSession {
 
   #open(acceptance: HandshakeAcceptance, extraHeaders?: Headers): void {
     if (this.#finished) return;
+    let switching: Uint8Array;
+    try {
+      switching = buildSwitchingProtocols(acceptance, extraHeaders);
+    } catch (error) {
+      // The hook's extra headers named a field of the handshake itself (500):
+      // answered like any failed upgrade, before anything was sent.
+      this.#reject(error);
+      return;
+    }
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#protocol = acceptance.protocol;
@@ -317,7 +326,7 @@ export class RawSocketSession {
       new EngineListener(this, this.#events),
       connectionOptions(this.#options),
     );
-    this.#stream.write([buildSwitchingProtocols(acceptance, extraHeaders)]);
+    this.#stream.write([switching]);
     this.#events.onOpen?.();
     const early = this.#pendingBytes;
     this.#pendingBytes = null;

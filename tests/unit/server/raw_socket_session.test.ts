@@ -77,6 +77,31 @@ describe("RawSocketSession", () => {
     session.terminate();
   });
 
+  test("RawSocketSession answers 500 when the extra headers would rewrite the handshake's own", () => {
+    const { stream, written, isClosed } = recordingStream();
+    const errors: string[] = [];
+    const session = new RawSocketSession(stream, {
+      negotiate: () => ({
+        accepted: true,
+        acceptance: {
+          key: "",
+          accept: syncAccept(),
+          protocol: undefined,
+          extensions: [],
+          headers: [["Upgrade", "websocket"], ["Connection", "Upgrade"]],
+        },
+        headers: new Headers({ Upgrade: "h2c" }),
+      }),
+      onError: (error) => errors.push(error.code),
+    });
+    session.receive(latin1.encode(HEAD));
+    assert.equal(written.length, 1);
+    assert.match(written[0], /^HTTP\/1\.1 500 /);
+    assert.equal(errors.length, 1);
+    assert.equal(session.state, "closed");
+    assert.equal(isClosed(), true);
+  });
+
   test("RawSocketSession answers a thrown negotiation with 500 and closes", () => {
     const { stream, written, isClosed } = recordingStream();
     const errors: string[] = [];
