@@ -24,6 +24,36 @@ export async function ask<T>(socket: WebSocket, command: object): Promise<T> {
   return JSON.parse((await reply).data.toString()) as T;
 }
 
+/**
+ * Has the contract server send `count` messages of `size` bytes to a client
+ * that stops reading for `pauseMs`, then reads on until the server reports
+ * `drained()` resolved; returns the server's flood report.
+ */
+async function floodWhileNotReading(
+  url: string,
+  count: number,
+  size: number,
+  pauseMs: number,
+): Promise<{ flooded: number; refused: number }> {
+  const socket = await open(url);
+  const raw = (socket as unknown as { _socket: import("node:net").Socket })._socket;
+  const texts: string[] = [];
+  let resolveDrained: () => void;
+  const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
+  socket.on("message", (data: Buffer, isBinary: boolean) => {
+    if (isBinary) return;
+    texts.push(data.toString());
+    if (data.toString() === "drained") resolveDrained();
+  });
+  raw.pause();
+  socket.send(JSON.stringify({ cmd: "flood", count, size }));
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  raw.resume();
+  await drained;
+  socket.close();
+  return JSON.parse(texts[0]);
+}
+
 function rejectionStatus(
   url: string,
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -186,48 +216,18 @@ export function defineBlackBoxSuite(
     });
 
     test("resolves drained() for a queue below the backpressure limit", async () => {
-      const socket = await open(url);
-      const raw = (socket as unknown as { _socket: import("node:net").Socket })._socket;
-      const texts: string[] = [];
-      let resolveDrained: () => void;
-      const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
-      socket.on("message", (data: Buffer, isBinary: boolean) => {
-        if (isBinary) return;
-        texts.push(data.toString());
-        if (data.toString() === "drained") resolveDrained();
-      });
       // 48 KiB sent while the client does not read: under the contract server's 64 KiB limit.
-      raw.pause();
-      socket.send(JSON.stringify({ cmd: "flood", count: 12, size: 4096 }));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      raw.resume();
-      await drained;
-      assert.deepEqual(JSON.parse(texts[0]), { flooded: 12, refused: 0 });
-      socket.close();
+      const report = await floodWhileNotReading(url, 12, 4096, 300);
+      assert.deepEqual(report, { flooded: 12, refused: 0 });
     });
 
     test("reports backpressure on a peer that stops reading, then drains", async () => {
-      const socket = await open(url);
-      const raw = (socket as unknown as { _socket: import("node:net").Socket })._socket;
-      const messages: Buffer[] = [];
-      let resolveDrained: () => void;
-      const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
-      socket.on("message", (data: Buffer, isBinary: boolean) => {
-        if (!isBinary) messages.push(data);
-        if (!isBinary && data.toString() === "drained") resolveDrained();
-      });
-      raw.pause();
-      socket.send(JSON.stringify({ cmd: "flood", count: 256, size: 64 * 1024 }));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      raw.resume();
-      await drained;
-      const report = JSON.parse(messages[0].toString()) as { flooded: number; refused: number };
+      const report = await floodWhileNotReading(url, 256, 64 * 1024, 500);
       assert.equal(report.flooded, 256);
       assert.ok(
         report.refused > 0,
         "send() returned false at least once past the backpressure limit",
       );
-      socket.close();
     });
 
     test("serves 1,000 concurrent connections", async () => {

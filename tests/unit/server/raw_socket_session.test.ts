@@ -1,6 +1,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ByteStream, RawSocketSession } from "../../../src/server/raw_socket_session.ts";
+import type { HandshakeAcceptance } from "../../../src/handshake/accept_upgrade.ts";
+import {
+  type ByteStream,
+  RawSocketSession,
+  type UpgradeVerdict,
+} from "../../../src/server/raw_socket_session.ts";
 
 const latin1 = new TextEncoder();
 const HEAD = "GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n" +
@@ -24,6 +29,21 @@ function recordingStream() {
 }
 
 const syncAccept = () => "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+/** An accepted verdict for the sample request, with the hook's extra headers if any. */
+function accepted(headers?: Headers): UpgradeVerdict {
+  const acceptance: HandshakeAcceptance = {
+    key: "dGhlIHNhbXBsZSBub25jZQ==",
+    accept: syncAccept(),
+    protocol: undefined,
+    extensions: [],
+    headers: [["Upgrade", "websocket"], ["Connection", "Upgrade"], [
+      "Sec-WebSocket-Accept",
+      syncAccept(),
+    ]],
+  };
+  return { accepted: true, acceptance, headers };
+}
 
 describe("RawSocketSession", () => {
   test("RawSocketSession opens within the read that completes the head when accepting is synchronous", () => {
@@ -49,20 +69,7 @@ describe("RawSocketSession", () => {
       onMessage: (data) => messages.push(data),
       negotiate: () =>
         new Promise((resolve) => {
-          decide = () =>
-            resolve({
-              accepted: true,
-              acceptance: {
-                key: "",
-                accept: syncAccept(),
-                protocol: undefined,
-                extensions: [],
-                headers: [["Upgrade", "websocket"], ["Connection", "Upgrade"], [
-                  "Sec-WebSocket-Accept",
-                  syncAccept(),
-                ]],
-              },
-            });
+          decide = () => resolve(accepted());
         }),
     });
     session.receive(latin1.encode(HEAD));
@@ -81,17 +88,7 @@ describe("RawSocketSession", () => {
     const { stream, written, isClosed } = recordingStream();
     const errors: string[] = [];
     const session = new RawSocketSession(stream, {
-      negotiate: () => ({
-        accepted: true,
-        acceptance: {
-          key: "",
-          accept: syncAccept(),
-          protocol: undefined,
-          extensions: [],
-          headers: [["Upgrade", "websocket"], ["Connection", "Upgrade"]],
-        },
-        headers: new Headers({ Upgrade: "h2c" }),
-      }),
+      negotiate: () => accepted(new Headers({ Upgrade: "h2c" })),
       onError: (error) => errors.push(error.code),
     });
     session.receive(latin1.encode(HEAD));
