@@ -6,6 +6,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import { HANDSHAKE_FIELDS } from "../handshake/build_responses.ts";
 import { headerPairs } from "../handshake/header_pairs.ts";
 import type { Handler, UpgradeInfo } from "./handler.ts";
 
@@ -61,7 +62,13 @@ export async function decideUpgrade<Data>(
     accepted: true,
     data: decision?.data as Data,
     protocol,
-    // Checked like every header we write: no CR/LF injection into the 101.
-    headers: new Headers(headerPairs(decision?.headers, "accept upgrade", { status: 500 })),
+    // Checked like every header we write: no CR/LF injection into the 101,
+    // and none of the handshake's own fields (on every runtime alike).
+    headers: new Headers(
+      headerPairs(decision?.headers, "accept upgrade", {
+        status: 500,
+        reserved: HANDSHAKE_FIELDS,
+      }),
+    ),
   };
 }

@@ -30,8 +30,17 @@ const REASON_PHRASES: ReadonlyMap<number, string> = new Map([
   [505, "HTTP Version Not Supported"],
 ]);
 
-// The 101's own fields: letting extra headers repeat them would contradict the handshake.
-const HANDSHAKE_FIELDS = new Set([
+/**
+ * The 101's own fields (lower-case): extra headers that repeated them would
+ * contradict the handshake, so they are refused wherever extras are taken.
+ *
+ * @example
+ * ```ts
+ * import { HANDSHAKE_FIELDS } from "@omnisocket/core";
+ * console.log(HANDSHAKE_FIELDS.has("sec-websocket-accept")); // true
+ * ```
+ */
+export const HANDSHAKE_FIELDS: ReadonlySet<string> = new Set([
   "upgrade",
   "connection",
   "sec-websocket-accept",

@@ -117,6 +117,19 @@ describe("decideUpgrade", () => {
     );
   });
 
+  test("decideUpgrade refuses hook headers that name a field of the handshake with 500", async () => {
+    for (const name of ["Upgrade", "sec-websocket-accept", "Sec-WebSocket-Protocol"]) {
+      const error = await decideUpgrade(
+        { upgrade: () => ({ headers: { [name]: "x" } }) },
+        new Request("http://x/"),
+        info,
+      ).then(() => undefined, (thrown: unknown) => thrown);
+      assert.ok(error instanceof ProtocolError, name);
+      assert.equal(error.code, "INVALID_HEADER");
+      assert.equal(error.status, 500);
+    }
+  });
+
   test("decideUpgrade refuses hook headers that carry a line break", async () => {
     await assert.rejects(
       decideUpgrade(
