@@ -32,7 +32,11 @@ export interface UpgradeAcceptance<Data> {
   data?: Data;
   /** The subprotocol to answer with; must be one the client offered. */
   protocol?: string;
-  /** Extra headers for the 101 response (e.g. a cookie). */
+  /**
+   * Extra headers for the 101 response (e.g. a cookie). The handshake's own
+   * fields (`Upgrade`, `Connection`, `Sec-WebSocket-Accept`, `-Protocol`,
+   * `-Extensions`) are refused with 500, as is a value with CR or LF.
+   */
   headers?: HeaderFields;
 }
 
