@@ -131,7 +131,6 @@ export function createUpgrader<Data = undefined>(
     sessionOptions: { options: resolved, nativeHeartbeat: true },
     maxMessageSize: resolved.maxMessageSize,
     measureEvery: Math.min(64 * 1024, resolved.backpressureLimit / 2),
-    backpressureLimit: resolved.backpressureLimit,
   };
   // Without an upgrade hook the negotiation is synchronous, and so is the
   // answer: Deno.serve then sends it without waiting on a promise.
@@ -183,7 +182,6 @@ interface SharedState {
   sessionOptions: PeerSessionOptions;
   maxMessageSize: number;
   measureEvery: number;
-  backpressureLimit: number;
 }
 
 /**
@@ -228,7 +226,7 @@ class DenoConnection implements PeerTransport {
     // A UTF-16 unit takes at most 3 bytes of UTF-8.
     const queued = this.#queuedAtMost += typeof data === "string" ? data.length * 3 : data.length;
     if (queued < this.#shared.measureEvery) return queued;
-    return this.#measure();
+    return this.#queuedAtMost = this.#socket.bufferedAmount;
   }
 
   ping(): void {
@@ -249,12 +247,20 @@ class DenoConnection implements PeerTransport {
     this.#finish(1006, "", false);
   }
 
-  // Read by the Peer when someone is about to wait for the queue to empty
-  // (`drained()`) or checks whether it has: Deno would never tell them.
   get bufferedAmount(): number {
-    const queued = this.#socket.bufferedAmount;
-    if (queued > 0) this.#watchDrain();
-    return queued;
+    return this.#socket.bufferedAmount;
+  }
+
+  // Deno fires no drain event: while someone waits, watch bufferedAmount.
+  // Only then: a timer per busy socket would cost a busy server several percent.
+  watchDrain(): void {
+    if (this.#drainPoll !== undefined || this.#socket.readyState !== 1) return;
+    this.#drainPoll = setTimeout(() => {
+      this.#drainPoll = undefined;
+      this.#queuedAtMost = this.#socket.bufferedAmount;
+      // Calls watchDrain again while the queue is not empty and someone waits.
+      this.#session.flushed();
+    }, 5);
   }
 
   #opened(): void {
@@ -282,32 +288,6 @@ class DenoConnection implements PeerTransport {
     clearTimeout(this.#drainPoll);
     this.#shared.peers.delete(this.#session.peer);
     this.#session.closed(code, reason, wasClean);
-  }
-
-  #measure(): number {
-    const queued = this.#queuedAtMost = this.#socket.bufferedAmount;
-    // Past the limit the Peer reports backpressure and owes a `drain`. Below
-    // it nobody waits, and a timer per busy socket would cost a busy server
-    // several percent for nothing.
-    if (queued > this.#shared.backpressureLimit) this.#watchDrain();
-    return queued;
-  }
-
-  #watchDrain(): void {
-    if (this.#drainPoll === undefined) this.#pollDrain();
-  }
-
-  // Deno fires no drain event: while a peer owes one, watch bufferedAmount.
-  #pollDrain(): void {
-    this.#drainPoll = setTimeout(() => {
-      this.#drainPoll = undefined;
-      this.#queuedAtMost = this.#socket.bufferedAmount;
-      this.#session.flushed();
-      const socket = this.#socket;
-      if (this.#drainPoll === undefined && socket.bufferedAmount > 0 && socket.readyState === 1) {
-        this.#pollDrain();
-      }
-    }, 5);
   }
 }
 

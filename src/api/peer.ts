@@ -27,6 +27,12 @@ export interface PeerTransport {
   terminate(): void;
   /** Bytes queued by `send` and not yet handed to the operating system. */
   readonly bufferedAmount: number;
+  /**
+   * Someone waits for the queue to empty: report it through the session's
+   * `flushed()` even if the runtime would not tell (Node's `drain` comes only
+   * after a backlog past its own threshold; Deno has no such event).
+   */
+  watchDrain?(): void;
 }
 
 /** The life-cycle state of a Peer, numbered like `WebSocket.readyState`. */
@@ -155,6 +161,7 @@ export class Peer<Data = undefined> {
     }
     if (buffered > this.#limits.backpressureLimit) {
       this.#state.awaitingDrain = true;
+      this.#transport.watchDrain?.();
       return false;
     }
     return true;
@@ -166,6 +173,7 @@ export class Peer<Data = undefined> {
       return Promise.resolve();
     }
     this.#state.awaitingDrain = true;
+    this.#transport.watchDrain?.();
     return new Promise((resolve) => (this.#state.drainWaiters ??= []).push(resolve));
   }
 

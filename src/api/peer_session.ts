@@ -83,7 +83,11 @@ export class PeerSession<Data = undefined> {
   /** The adapter's send queue shrank; fires `drain` once it is empty after backpressure. */
   flushed(): void {
     const state = this.#state;
-    if (!state.awaitingDrain || this.#transport.bufferedAmount > 0) return;
+    if (!state.awaitingDrain) return;
+    if (this.#transport.bufferedAmount > 0) {
+      this.#transport.watchDrain?.(); // not empty yet: keep watching
+      return;
+    }
     state.awaitingDrain = false;
     const waiters = state.drainWaiters;
     state.drainWaiters = null;

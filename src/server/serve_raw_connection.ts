@@ -194,12 +194,12 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
     this.session.terminate();
   }
 
-  // Read by the Peer when someone is about to wait for the queue to empty
-  // (`drained()`) or checks whether it has.
   get bufferedAmount(): number {
-    const queued = this.session.bufferedAmount;
-    if (queued > 0) this.#connection.watchDrain?.();
-    return queued;
+    return this.session.bufferedAmount;
+  }
+
+  watchDrain(): void {
+    this.#connection.watchDrain?.();
   }
 
   // The Request for hooks and peer.request, built only when someone asks.
