@@ -31,7 +31,7 @@ export interface ProtocolErrorOptions {
  * const error = new ProtocolError(
  *   "UNSUPPORTED_VERSION",
  *   "Cannot accept upgrade: Sec-WebSocket-Version must be 13",
- *   { status: 426, headers: { "Sec-WebSocket-Version": "13" } },
+ *   { status: 426, headers: { Upgrade: "websocket", "Sec-WebSocket-Version": "13" } },
  * );
  * if (error.code === "UNSUPPORTED_VERSION") console.log(error.status); // 426
  * ```

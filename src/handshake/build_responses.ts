@@ -93,7 +93,8 @@ export function buildSwitchingProtocols(
  * the standard reason phrase, `Connection: close`, a UTF-8 plain-text body
  * (the error message unless `body` is given) with its `Content-Length`, and
  * the error's own headers (e.g. `Allow`, `Sec-WebSocket-Version`). An error
- * without a status is answered with 500.
+ * without a status is answered with 500. When those headers include `Upgrade`
+ * (a 426), `Connection` reads `Upgrade, close`.
  *
  * @example Refusing a POST
  * ```ts
@@ -110,11 +111,16 @@ export function buildSwitchingProtocols(
 export function buildRejection(error: ProtocolError, body?: string): Uint8Array {
   const status = rejectionStatus(error);
   const content = new TextEncoder().encode(body ?? error.message);
+  const extra = headerPairs(error.headers, "build response", { status: 500 });
+  // RFC 9110 §7.8: whoever sends Upgrade (a 426 does) also lists it in Connection.
+  const connection = extra.some(([name]) => name.toLowerCase() === "upgrade")
+    ? "Upgrade, close"
+    : "close";
   const head = encodeHead(`HTTP/1.1 ${status} ${REASON_PHRASES.get(status) ?? ""}`, [
-    ["Connection", "close"],
+    ["Connection", connection],
     ["Content-Type", "text/plain; charset=utf-8"],
     ["Content-Length", String(content.length)],
-    ...headerPairs(error.headers, "build response", { status: 500 }),
+    ...extra,
   ]);
   const response = new Uint8Array(head.length + content.length);
   response.set(head);

@@ -43,7 +43,7 @@ const KEY_LENGTH = 24;
  * Checks that a request is a valid WebSocket opening handshake and returns its
  * `Sec-WebSocket-Key`. Failures throw a {@linkcode ProtocolError} with the
  * status to answer: 405 (`Allow: GET`) for another method, 426
- * (`Sec-WebSocket-Version: 13`) for a missing or other version, 400 otherwise
+ * (`Upgrade: websocket`, `Sec-WebSocket-Version: 13`) for a missing or other version, 400 otherwise
  * (codes `UNSUPPORTED_HTTP_VERSION`, `MISSING_HOST`, `DUPLICATE_HOST`,
  * `INVALID_UPGRADE`, `INVALID_CONNECTION`, `MISSING_KEY`, `DUPLICATE_KEY`,
  * `INVALID_KEY`).
@@ -99,7 +99,8 @@ export function validateUpgradeRequest(request: UpgradeRequest): string {
     throw new ProtocolError(
       "UNSUPPORTED_VERSION",
       "Cannot accept upgrade: Sec-WebSocket-Version must be 13",
-      { status: 426, headers: { "Sec-WebSocket-Version": "13" } },
+      // RFC 9110 §15.5.22: a 426 must name the protocol to upgrade to.
+      { status: 426, headers: { Upgrade: "websocket", "Sec-WebSocket-Version": "13" } },
     );
   }
   return key;

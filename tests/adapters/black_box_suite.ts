@@ -129,6 +129,25 @@ export function defineBlackBoxSuite(
       });
     }
 
+    test(`answers an unsupported Sec-WebSocket-Version with 426, ${capabilities.upgradeOn426 ? "Upgrade: websocket" : "(Upgrade dropped by the runtime)"} and version 13`, async () => {
+      const response = await rawExchange(
+        server.port,
+        VALID_HEAD.map((line) =>
+          line.startsWith("Sec-WebSocket-Version") ? "Sec-WebSocket-Version: 7" : line
+        ),
+      );
+      assert.equal(response.status, 426, response.head);
+      // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to. Every adapter
+      // sets it; where the runtime drops it on the way out, the gap is asserted
+      // too, so a runtime that starts sending it shows up here.
+      if (capabilities.upgradeOn426) {
+        assert.match(response.head, /\r\nupgrade: websocket(\r\n|$)/i);
+      } else {
+        assert.doesNotMatch(response.head, /\r\nupgrade:/i);
+      }
+      assert.match(response.head, /\r\nsec-websocket-version: 13(\r\n|$)/i);
+    });
+
     test(`${capabilities.rejectsHttp10 ? "rejects" : "cannot see the version of"} an HTTP/1.0 upgrade`, async () => {
       const response = await rawExchange(server.port, [
         VALID_HEAD[0].replace("1.1", "1.0"),

@@ -84,7 +84,8 @@ for (const runtime of runtimesUnderTest()) {
         ]);
         assert.equal(statusLine(response), "HTTP/1.1 426 Upgrade Required");
         assert.match(response, /\r\nSec-WebSocket-Version: 13\r\n/i);
-        assert.match(response, /\r\nConnection: close\r\n/i);
+        assert.match(response, /\r\nUpgrade: websocket\r\n/i);
+        assert.match(response, /\r\nConnection: Upgrade, close\r\n/i);
       } finally {
         await server.stop();
       }

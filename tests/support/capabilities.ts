@@ -12,11 +12,16 @@ export interface Capabilities {
   rejectsHttp10: boolean;
   /** `peer.ping()` sends a ping (Deno's and workerd's WebSocket have none). */
   serverPing: boolean;
+  /**
+   * A 426 reaches the client with the `Upgrade: websocket` the adapter set
+   * (workerd's HTTP layer owns that header and drops it from every response but a 101).
+   */
+  upgradeOn426: boolean;
 }
 
 export const CAPABILITIES: Record<Runtime | "workerd", Capabilities> = {
-  node: { rejectsHttp10: true, serverPing: true },
-  deno: { rejectsHttp10: false, serverPing: false },
-  bun: { rejectsHttp10: false, serverPing: true },
-  workerd: { rejectsHttp10: false, serverPing: false },
+  node: { upgradeOn426: true, rejectsHttp10: true, serverPing: true },
+  deno: { upgradeOn426: true, rejectsHttp10: false, serverPing: false },
+  bun: { upgradeOn426: true, rejectsHttp10: false, serverPing: true },
+  workerd: { upgradeOn426: false, rejectsHttp10: false, serverPing: false },
 };

@@ -196,39 +196,45 @@ describe("buildSwitchingProtocols extra headers", () => {
 });
 
 describe("buildRejection", () => {
-  test("buildRejection writes exact bytes for a 426 with Sec-WebSocket-Version", () => {
+  test("buildRejection writes exact bytes for a 426 with Upgrade and Sec-WebSocket-Version", () => {
     const error = new ProtocolError(
       "UNSUPPORTED_VERSION",
       "Cannot accept upgrade: Sec-WebSocket-Version must be 13",
-      { status: 426, headers: { "Sec-WebSocket-Version": "13" } },
+      { status: 426, headers: { Upgrade: "websocket", "Sec-WebSocket-Version": "13" } },
     );
     assert.equal(
       text(buildRejection(error)),
-      "HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\n" +
+      "HTTP/1.1 426 Upgrade Required\r\nConnection: Upgrade, close\r\n" +
         "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 55\r\n" +
-        "Sec-WebSocket-Version: 13\r\n\r\n" +
+        "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n" +
         "Cannot accept upgrade: Sec-WebSocket-Version must be 13",
     );
   });
 
   test("buildRejection answers each validation failure with its status and headers", async () => {
-    const cases: [string, string, string][] = [
-      [SEED_REQUEST.replace("GET", "POST"), "HTTP/1.1 405 Method Not Allowed", "Allow: GET\r\n"],
+    const cases: [string, string, string, string][] = [
+      [
+        SEED_REQUEST.replace("GET", "POST"),
+        "HTTP/1.1 405 Method Not Allowed",
+        "close",
+        "Allow: GET\r\n",
+      ],
       [
         SEED_REQUEST.replace("Version: 13", "Version: 8"),
         "HTTP/1.1 426 Upgrade Required",
-        "Sec-WebSocket-Version: 13\r\n",
+        "Upgrade, close",
+        "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n",
       ],
-      [SEED_REQUEST.replace("Host", "X-Host"), "HTTP/1.1 400 Bad Request", ""],
-      [SEED_REQUEST.replace("HTTP/1.1", "HTTP/1.0"), "HTTP/1.1 400 Bad Request", ""],
+      [SEED_REQUEST.replace("Host", "X-Host"), "HTTP/1.1 400 Bad Request", "close", ""],
+      [SEED_REQUEST.replace("HTTP/1.1", "HTTP/1.0"), "HTTP/1.1 400 Bad Request", "close", ""],
     ];
-    for (const [request, statusLine, extraHeader] of cases) {
+    for (const [request, statusLine, connection, extraHeader] of cases) {
       const error = await rejectionOf(acceptUpgrade(parse(request)));
       const response = text(buildRejection(error));
       const body = error.message;
       assert.equal(
         response,
-        `${statusLine}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `${statusLine}\r\nConnection: ${connection}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
           `Content-Length: ${body.length}\r\n${extraHeader}\r\n${body}`,
       );
     }

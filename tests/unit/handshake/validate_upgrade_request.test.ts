@@ -51,14 +51,14 @@ describe("validateUpgradeRequest", () => {
     }
   });
 
-  test("validateUpgradeRequest throws 426 with Sec-WebSocket-Version: 13 when the version differs", () => {
+  test("validateUpgradeRequest throws 426 with Upgrade and Sec-WebSocket-Version when the version differs", () => {
     for (const values of [[], ["8"], ["13, 13"], ["13", "13"], [" 13x"]]) {
       const error = protocolErrorOf(() =>
         validateUpgradeRequest(requestWith("Sec-WebSocket-Version", values))
       );
       assert.equal(error.code, "UNSUPPORTED_VERSION", JSON.stringify(values));
       assert.equal(error.status, 426);
-      assert.deepEqual(error.headers, { "Sec-WebSocket-Version": "13" });
+      assert.deepEqual(error.headers, { Upgrade: "websocket", "Sec-WebSocket-Version": "13" });
     }
   });
 
