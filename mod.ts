@@ -4,7 +4,8 @@
  * The core speaks RFC 6455 with Web APIs only, so the same code runs on Deno,
  * Bun, Node and edge runtimes. Write one {@linkcode Handler}; serve it with
  * the adapter of your runtime: `@omnisocket/core/node`, `/deno`, `/bun` or
- * `/cloudflare`.
+ * `/cloudflare`. Building on the sans-I/O layer (handshake, frames, the
+ * connection state machine) instead? See `@omnisocket/core/protocol`.
  *
  * @example One handler for every runtime
  * ```ts
@@ -17,29 +18,34 @@
  * };
  * ```
  *
- * @example Computing the Sec-WebSocket-Accept value
+ * @example Per-connection data, chosen in the upgrade hook
  * ```ts
- * import { computeAcceptKey } from "@omnisocket/core";
+ * import type { Handler } from "@omnisocket/core";
  *
- * const accept = await computeAcceptKey("dGhlIHNhbXBsZSBub25jZQ==");
- * console.log(accept); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+ * export const chat: Handler<{ user: string }> = {
+ *   upgrade(request) {
+ *     const user = new URL(request.url).searchParams.get("user");
+ *     return user ? { data: { user } } : 401;
+ *   },
+ *   open(peer) {
+ *     peer.send(`welcome, ${peer.data.user}`);
+ *   },
+ * };
  * ```
  *
  * @module
  */
 
-export * from "./src/errors/protocol_error.ts";
-export * from "./src/handshake/mod.ts";
-export * from "./src/frame/mod.ts";
-export * from "./src/protocol/mod.ts";
-export * from "./src/server/raw_socket_session.ts";
-export * from "./src/server/serialize_response.ts";
-export * from "./src/api/decide_upgrade.ts";
-export * from "./src/api/handler.ts";
-export * from "./src/api/message.ts";
-export * from "./src/api/negotiate_upgrade.ts";
-export * from "./src/api/peer.ts";
-export * from "./src/api/peer_registry.ts";
-export * from "./src/api/peer_session.ts";
-export * from "./src/api/server_options.ts";
-export * from "./src/api/web_socket_server.ts";
+export {
+  type CloseDetails,
+  type Handler,
+  type UpgradeAcceptance,
+  type UpgradeDecision,
+  type UpgradeInfo,
+} from "./src/api/handler.ts";
+export { Peer, type ReadyState } from "./src/api/peer.ts";
+export { Message } from "./src/api/message.ts";
+export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./src/api/server_options.ts";
+export type { WebSocketServer } from "./src/api/web_socket_server.ts";
+export { ProtocolError, type ProtocolErrorOptions } from "./src/errors/protocol_error.ts";
+export type { HeaderFields } from "./src/handshake/header_pairs.ts";

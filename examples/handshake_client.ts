@@ -10,7 +10,7 @@
  */
 
 import { connect } from "node:net";
-import { createClientHandshake, HttpHeadParser, type ResponseHead } from "../mod.ts";
+import { createClientHandshake, HttpHeadParser, type ResponseHead } from "../protocol.ts";
 import { commandLineArgs, exit } from "./support/runtime.ts";
 
 const args = commandLineArgs();

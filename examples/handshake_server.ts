@@ -19,7 +19,7 @@ import {
   HttpHeadParser,
   ProtocolError,
   type RequestHead,
-} from "../mod.ts";
+} from "../protocol.ts";
 import { listenRawTcp } from "./support/listen_raw_tcp.ts";
 import { onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
 

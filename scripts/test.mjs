@@ -6,7 +6,7 @@
 // Every tool comes from node_modules, pinned by package-lock.json.
 
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -26,21 +26,22 @@ if (![deno, bun, node24].every(existsSync)) {
   process.exit(1);
 }
 
+// Every public entry point, as JSR and the npm build publish them (deno.json `exports`).
+const entryPoints = Object.values(
+  JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports,
+);
+
 /** Each step: a name, a command, and how to read pass/fail counts from its output. */
 const steps = [
   { name: "deno fmt --check", cmd: [deno, "fmt", "--check"] },
   { name: "deno lint", cmd: [deno, "lint"] },
-  { name: "deno check", cmd: [deno, "check", "mod.ts", "src/", "tests/", "examples/", "scripts/"] },
   {
-    name: "deno doc --lint",
-    cmd: [
-      deno,
-      "doc",
-      "--lint",
-      "mod.ts",
-      ...["node", "deno", "bun", "cloudflare"].map((a) => `src/adapters/${a}.ts`),
-    ],
+    name: "deno check",
+    cmd: [deno, "check", ...entryPoints, "src/", "tests/", "examples/", "scripts/"],
   },
+  { name: "deno doc --lint (every entry point)", cmd: [deno, "doc", "--lint", ...entryPoints] },
+  { name: "doc examples type-check", cmd: [deno, "check", "--doc-only", ...entryPoints, "src/"] },
+  { name: "README snippets type-check", cmd: [node24, "scripts/check_readme.ts"] },
   { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
   { name: "unit: Deno", cmd: [deno, "test", "-A", "tests/unit/"], counts: denoCounts },
   { name: "unit: Bun", cmd: [bun, "test", "./tests/unit/"], counts: bunCounts },

@@ -55,6 +55,8 @@ interface BunRuntime {
  *   closed: () => {},
  * }));
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function listenBunTcp(options: TcpListenOptions, accept: AcceptTcp): TcpListener {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;

@@ -35,6 +35,8 @@ const LINGER_MS = 2_000;
  *   closed: () => {},
  * }));
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function listenDenoTcp(options: TcpListenOptions, accept: AcceptTcp): TcpListener {
   const deno = (globalThis as { Deno?: { listen(options: TcpListenOptions): DenoListener } }).Deno;

@@ -27,6 +27,8 @@ const LINGER_MS = 2_000;
  *   closed: () => {},
  * }));
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export async function listenNodeTcp(
   options: TcpListenOptions,
@@ -56,6 +58,8 @@ export async function listenNodeTcp(
  * ```ts ignore
  * httpServer.on("upgrade", (request, socket) => acceptNodeSocket(socket, accept));
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function acceptNodeSocket(socket: Socket, accept: AcceptTcp): void {
   socket.setNoDelay(true);

@@ -18,13 +18,21 @@ import type {
   TcpListenOptions,
 } from "../server/tcp_connection.ts";
 
-/** Where and how to serve with the omnisocket engine. */
+/**
+ * Where and how to serve with the omnisocket engine.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface EngineServeOptions extends ServerOptions, TcpListenOptions {
   /** Answers plain HTTP requests (no `Upgrade` header), one per connection. */
   fetch?: (request: Request) => Response | Promise<Response>;
 }
 
-/** An engine server waiting for its listener: `accept` for the listener, `start` once it listens. */
+/**
+ * An engine server waiting for its listener: `accept` for the listener, `start` once it listens.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface EngineServer {
   /** Serves each accepted connection. */
   accept: AcceptTcp;
@@ -32,7 +40,11 @@ export interface EngineServer {
   start(listener: TcpListener): WebSocketServer;
 }
 
-/** What a runtime does better than the Web APIs the engine uses by default. */
+/**
+ * What a runtime does better than the Web APIs the engine uses by default.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface EngineRuntime {
   /** A faster `Sec-WebSocket-Accept` than Web Crypto's asynchronous SHA-1. */
   computeAccept?: (key: string) => string;
@@ -49,6 +61,8 @@ export interface EngineRuntime {
  * const engine = createEngineServer(handler, options);
  * return engine.start(await listenNodeTcp(options, engine.accept));
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function createEngineServer<Data>(
   handler: Handler<Data>,
@@ -93,6 +107,8 @@ export function createEngineServer<Data>(
  * ```ts ignore
  * const server = serveWithEngine(handler, { hostname: "127.0.0.1", port: 8080 }, listenDenoTcp);
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function serveWithEngine<Data>(
   handler: Handler<Data>,

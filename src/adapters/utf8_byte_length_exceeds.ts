@@ -14,6 +14,8 @@ const encoder = new TextEncoder();
  * ```ts ignore
  * utf8ByteLengthExceeds("héllo", 5); // true: 6 bytes
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function utf8ByteLengthExceeds(text: string, limit: number): boolean {
   if (text.length > limit) return true;

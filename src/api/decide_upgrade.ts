@@ -10,7 +10,11 @@ import { HANDSHAKE_FIELDS } from "../handshake/build_responses.ts";
 import { headerPairs } from "../handshake/header_pairs.ts";
 import type { Handler, UpgradeInfo } from "./handler.ts";
 
-/** The hook's verdict: a response to send instead of upgrading, or what to upgrade with. */
+/**
+ * The hook's verdict: a response to send instead of upgrading, or what to upgrade with.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export type UpgradeOutcome<Data> =
   | { accepted: false; response: Response }
   | { accepted: true; data: Data; protocol: string | undefined; headers: Headers };
@@ -22,7 +26,7 @@ export type UpgradeOutcome<Data> =
  *
  * @example
  * ```ts
- * import { decideUpgrade } from "@omnisocket/core";
+ * import { decideUpgrade } from "./decide_upgrade.ts";
  *
  * const outcome = await decideUpgrade({ upgrade: () => 401 }, new Request("http://x/"), {
  *   offeredProtocols: [],
@@ -30,6 +34,8 @@ export type UpgradeOutcome<Data> =
  * });
  * console.log(outcome.accepted); // false
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export async function decideUpgrade<Data>(
   handler: Handler<Data>,

@@ -6,7 +6,11 @@
  * @module
  */
 
-/** Something the shared heartbeat calls on every tick. */
+/**
+ * Something the shared heartbeat calls on every tick.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface HeartbeatMember {
   /** One tick of the heartbeat. */
   beat(): void;
@@ -30,6 +34,8 @@ const byInterval = new Map<number, Beat>();
  * // when the peer closes:
  * leaveHeartbeat(30_000, session);
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function joinHeartbeat(interval: number, member: HeartbeatMember): void {
   let entry = byInterval.get(interval);
@@ -52,6 +58,8 @@ export function joinHeartbeat(interval: number, member: HeartbeatMember): void {
  * ```ts ignore
  * leaveHeartbeat(30_000, session);
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function leaveHeartbeat(interval: number, member: HeartbeatMember): void {
   const entry = byInterval.get(interval);

@@ -17,7 +17,11 @@ import { decideUpgrade } from "./decide_upgrade.ts";
 import type { Handler } from "./handler.ts";
 import type { ResolvedServerOptions } from "./server_options.ts";
 
-/** An upgrade the server accepts, with everything the adapter needs to perform it. */
+/**
+ * An upgrade the server accepts, with everything the adapter needs to perform it.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface AcceptedUpgrade<Data> {
   /** Always true: the upgrade goes ahead. */
   accepted: true;
@@ -29,10 +33,18 @@ export interface AcceptedUpgrade<Data> {
   headers?: Headers;
 }
 
-/** What {@linkcode negotiateUpgrade} decides: go ahead, or answer with a response. */
+/**
+ * What {@linkcode negotiateUpgrade} decides: go ahead, or answer with a response.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export type UpgradeNegotiation<Data> = AcceptedUpgrade<Data> | RefusedUpgrade;
 
-/** An upgrade the server refuses, with the response to send. */
+/**
+ * An upgrade the server refuses, with the response to send.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface RefusedUpgrade {
   /** Always false: the response is sent instead of upgrading. */
   accepted: false;
@@ -42,7 +54,11 @@ export interface RefusedUpgrade {
   error?: ProtocolError;
 }
 
-/** Where the request came from, for the `upgrade` hook. */
+/**
+ * Where the request came from, for the `upgrade` hook.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface UpgradeSource {
   /** The request as the handshake core reads it (raw head or Web Request). */
   upgradeRequest: UpgradeRequest;
@@ -73,6 +89,8 @@ export interface UpgradeSource {
  * });
  * if (!outcome.accepted) return outcome.response;
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function negotiateUpgrade<Data>(
   handler: Handler<Data>,
@@ -158,6 +176,8 @@ function refusal(error: unknown): RefusedUpgrade {
  * const outcome = await negotiateRequestUpgrade(handler, options, request, "");
  * if (!outcome.accepted) return outcome.response;
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function negotiateRequestUpgrade<Data>(
   handler: Handler<Data>,

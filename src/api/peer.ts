@@ -6,11 +6,13 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { isValidCloseCode } from "../frame/mod.ts";
+import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
 
 /**
  * What an adapter provides under a Peer: the runtime's socket, reduced to
  * the operations the Peer needs.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export interface PeerTransport {
   /**
@@ -38,7 +40,11 @@ export interface PeerTransport {
 /** The life-cycle state of a Peer, numbered like `WebSocket.readyState`. */
 export type ReadyState = 0 | 1 | 2 | 3;
 
-/** Connection facts fixed at upgrade time. */
+/**
+ * Connection facts fixed at upgrade time.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface PeerInit<Data> {
   /** The upgrade request, or a function building it on first use (raw-socket adapters). */
   request: Request | (() => Request);
@@ -52,7 +58,11 @@ export interface PeerInit<Data> {
   remoteAddress: string;
 }
 
-/** Limits a Peer enforces on sends. */
+/**
+ * Limits a Peer enforces on sends.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface PeerLimits {
   /** Queue size above which `send()` returns false. */
   backpressureLimit: number;
@@ -60,7 +70,11 @@ export interface PeerLimits {
   maxBufferedAmount: number;
 }
 
-/** Mutable state shared by a Peer and the {@linkcode PeerSession} that drives it. */
+/**
+ * Mutable state shared by a Peer and the {@linkcode PeerSession} that drives it.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface PeerState {
   /** Where the connection is in its life. */
   readyState: ReadyState;

@@ -12,12 +12,14 @@ import type { Peer } from "./peer.ts";
  *
  * @example
  * ```ts
- * import { PeerRegistry } from "@omnisocket/core";
+ * import { PeerRegistry } from "./peer_registry.ts";
  *
  * const peers = new PeerRegistry();
  * await peers.shutdown(5_000); // resolves at once: nobody is connected
  * console.log(peers.size); // 0
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export class PeerRegistry {
   #peers = new Set<Peer<unknown>>();

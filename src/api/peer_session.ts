@@ -12,7 +12,11 @@ import { Message } from "./message.ts";
 import { Peer, type PeerInit, type PeerState, type PeerTransport } from "./peer.ts";
 import type { ResolvedServerOptions } from "./server_options.ts";
 
-/** How a session treats liveness. */
+/**
+ * How a session treats liveness.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface PeerSessionOptions {
   /** Limits and the heartbeat interval, resolved. */
   options: ResolvedServerOptions;
@@ -30,6 +34,8 @@ export interface PeerSessionOptions {
  * socket.onmessage = (event) => session.received(event.data);
  * socket.onclose = (event) => session.closed(event.code, event.reason, event.wasClean);
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export class PeerSession<Data = undefined> {
   /** The Peer every hook of this connection receives. */

@@ -40,7 +40,11 @@ export interface ServerOptions {
   shutdownTimeout?: number;
 }
 
-/** {@linkcode ServerOptions} with every default filled in. */
+/**
+ * {@linkcode ServerOptions} with every default filled in, as adapters pass them on.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins">> & {
   allowedOrigins: readonly string[] | undefined;
   /**
@@ -51,17 +55,19 @@ export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins
 };
 
 /** The defaults of {@linkcode ServerOptions}, in one place for the README and every adapter. */
-export const DEFAULT_SERVER_OPTIONS: ResolvedServerOptions = Object.freeze({
-  maxMessageSize: 16 * 1024 * 1024,
-  heartbeatInterval: 30_000,
-  closeTimeout: 5_000,
-  handshakeTimeout: 10_000,
-  allowedOrigins: undefined,
-  protocols: [],
-  backpressureLimit: 1024 * 1024,
-  maxBufferedAmount: 64 * 1024 * 1024,
-  shutdownTimeout: 5_000,
-});
+export const DEFAULT_SERVER_OPTIONS:
+  & Readonly<Required<Omit<ServerOptions, "allowedOrigins">>>
+  & { readonly allowedOrigins: readonly string[] | undefined } = Object.freeze({
+    maxMessageSize: 16 * 1024 * 1024,
+    heartbeatInterval: 30_000,
+    closeTimeout: 5_000,
+    handshakeTimeout: 10_000,
+    allowedOrigins: undefined,
+    protocols: [],
+    backpressureLimit: 1024 * 1024,
+    maxBufferedAmount: 64 * 1024 * 1024,
+    shutdownTimeout: 5_000,
+  });
 
 /**
  * Fills in defaults and rejects nonsense (negative sizes, a backpressure limit
@@ -70,11 +76,13 @@ export const DEFAULT_SERVER_OPTIONS: ResolvedServerOptions = Object.freeze({
  *
  * @example
  * ```ts
- * import { resolveServerOptions } from "@omnisocket/core";
+ * import { resolveServerOptions } from "./server_options.ts";
  *
  * const options = resolveServerOptions({ maxMessageSize: 1024 });
  * console.log(options.heartbeatInterval); // 30000
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
   const resolved: ResolvedServerOptions = { ...DEFAULT_SERVER_OPTIONS };

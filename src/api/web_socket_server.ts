@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { PeerRegistry } from "./peer_registry.ts";
+import type { Peer } from "./peer.ts";
 
 /**
  * A running WebSocket server, the same shape on every runtime.
@@ -22,8 +22,8 @@ export interface WebSocketServer {
   readonly port: number;
   /** `http://hostname:port`. */
   readonly url: string;
-  /** The open peers. */
-  readonly peers: PeerRegistry;
+  /** The open peers: how many, and each of them (e.g. to broadcast). */
+  readonly peers: { readonly size: number; values(): IterableIterator<Peer<unknown>> };
   /**
    * Stops accepting, sends 1001 to every peer, waits for their close up to
    * `shutdownTimeout`, ends the rest, and resolves when the server is down.

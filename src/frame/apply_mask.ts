@@ -18,7 +18,7 @@ const rotatedWord = new Uint32Array(rotated.buffer);
  *
  * @example
  * ```ts
- * import { applyMask } from "@omnisocket/core";
+ * import { applyMask } from "@omnisocket/core/protocol";
  *
  * const key = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
  * const data = new Uint8Array([0x7f, 0x9f, 0x4d, 0x51, 0x58]);
@@ -84,12 +84,14 @@ function maskShort(data: Uint8Array, key: Uint8Array, phase: number): void {
  *
  * @example
  * ```ts
- * import { applyMaskBytewise } from "@omnisocket/core";
+ * import { applyMaskBytewise } from "./apply_mask.ts";
  *
  * const data = new Uint8Array([1, 2, 3]);
  * applyMaskBytewise(data, new Uint8Array([1, 2, 3, 4]));
  * data; // Uint8Array [0, 0, 0]
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function applyMaskBytewise(data: Uint8Array, key: Uint8Array, phase: number = 0): void {
   for (let i = 0; i < data.length; i++) data[i] ^= key[(i + phase) & 3];

@@ -18,10 +18,12 @@ const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  *
  * @example
  * ```ts
- * import { decodeUtf8 } from "@omnisocket/core";
+ * import { decodeUtf8 } from "./decode_utf8.ts";
  *
  * decodeUtf8(new Uint8Array([0x48, 0x69])); // "Hi"
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function decodeUtf8(bytes: Uint8Array): string {
   try {

@@ -51,7 +51,7 @@ function headerSize(secondByte: number): number {
  *
  * @example Reading the RFC 6455 §5.7 masked "Hello"
  * ```ts
- * import { FrameDecoder } from "@omnisocket/core";
+ * import { FrameDecoder } from "@omnisocket/core/protocol";
  *
  * const decoder = new FrameDecoder({ role: "server" });
  * decoder.feed(new Uint8Array([0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]));

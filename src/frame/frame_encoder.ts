@@ -49,7 +49,7 @@ function headerSize(length: number, masked: boolean): number {
  *
  * @example Encoding a text frame, as in RFC 6455 §5.7
  * ```ts
- * import { FrameEncoder } from "@omnisocket/core";
+ * import { FrameEncoder } from "@omnisocket/core/protocol";
  *
  * const encoder = new FrameEncoder({ role: "server" });
  * encoder.writeText("Hello");

@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { isValidCloseCode } from "@omnisocket/core";
+ * import { isValidCloseCode } from "@omnisocket/core/protocol";
  *
  * isValidCloseCode(1000); // true
  * isValidCloseCode(1005); // false: "no status" is never sent

@@ -19,11 +19,13 @@ const POOL_SIZE = 4096;
  *
  * @example
  * ```ts
- * import { MaskKeyPool } from "@omnisocket/core";
+ * import { MaskKeyPool } from "./mask_key_pool.ts";
  *
  * const key = new Uint8Array(4);
  * new MaskKeyPool().next(key, 0);
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export class MaskKeyPool implements MaskKeySource {
   #pool: Uint8Array = new Uint8Array(POOL_SIZE);

@@ -26,7 +26,7 @@ const REJECT = 8;
  *
  * @example
  * ```ts
- * import { Utf8Validator } from "@omnisocket/core";
+ * import { Utf8Validator } from "./utf8_validator.ts";
  *
  * const validator = new Utf8Validator();
  * validator.push(new Uint8Array([0xe2, 0x82])); // true: "€" so far
@@ -34,6 +34,8 @@ const REJECT = 8;
  * validator.push(new Uint8Array([0xac])); // true
  * validator.complete; // true
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export class Utf8Validator {
   #state: number = ACCEPT;

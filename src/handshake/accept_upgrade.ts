@@ -16,7 +16,7 @@ import { type UpgradeRequest, validateUpgradeRequest } from "./validate_upgrade_
  *
  * @example Preferring one subprotocol and allowing one origin
  * ```ts
- * import type { HandshakeOptions } from "@omnisocket/core";
+ * import type { HandshakeOptions } from "@omnisocket/core/protocol";
  *
  * const options: HandshakeOptions = {
  *   protocols: ["graphql-transport-ws"],
@@ -50,7 +50,7 @@ export interface HandshakeOptions {
  *
  * @example Reading the negotiated subprotocol
  * ```ts
- * import { acceptUpgrade, type HandshakeAcceptance } from "@omnisocket/core";
+ * import { acceptUpgrade, type HandshakeAcceptance } from "@omnisocket/core/protocol";
  *
  * const acceptance: HandshakeAcceptance = await acceptUpgrade({
  *   method: "GET",
@@ -91,7 +91,7 @@ export interface HandshakeAcceptance {
  *
  * @example Answering the RFC 6455 sample request
  * ```ts
- * import { acceptUpgrade, buildSwitchingProtocols } from "@omnisocket/core";
+ * import { acceptUpgrade, buildSwitchingProtocols } from "@omnisocket/core/protocol";
  *
  * const acceptance = await acceptUpgrade({
  *   method: "GET",
@@ -124,7 +124,7 @@ export async function acceptUpgrade(
  *
  * @example
  * ```ts
- * import { acceptUpgradeNow } from "@omnisocket/core";
+ * import { acceptUpgradeNow } from "./accept_upgrade.ts";
  *
  * const acceptance = acceptUpgradeNow({
  *   method: "GET",
@@ -138,6 +138,8 @@ export async function acceptUpgrade(
  * }, { computeAccept: () => "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" });
  * console.log(acceptance instanceof Promise); // false
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function acceptUpgradeNow(
   request: UpgradeRequest,

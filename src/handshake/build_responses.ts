@@ -36,9 +36,11 @@ const REASON_PHRASES: ReadonlyMap<number, string> = new Map([
  *
  * @example
  * ```ts
- * import { HANDSHAKE_FIELDS } from "@omnisocket/core";
+ * import { HANDSHAKE_FIELDS } from "./build_responses.ts";
  * console.log(HANDSHAKE_FIELDS.has("sec-websocket-accept")); // true
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export const HANDSHAKE_FIELDS: ReadonlySet<string> = new Set([
   "upgrade",
@@ -60,7 +62,7 @@ export const HANDSHAKE_FIELDS: ReadonlySet<string> = new Set([
  *
  * @example The RFC 6455 sample answer
  * ```ts
- * import { acceptUpgrade, buildSwitchingProtocols } from "@omnisocket/core";
+ * import { acceptUpgrade, buildSwitchingProtocols } from "@omnisocket/core/protocol";
  *
  * const acceptance = await acceptUpgrade({
  *   method: "GET",
@@ -98,7 +100,7 @@ export function buildSwitchingProtocols(
  *
  * @example Refusing a POST
  * ```ts
- * import { buildRejection, ProtocolError } from "@omnisocket/core";
+ * import { buildRejection, ProtocolError } from "@omnisocket/core/protocol";
  *
  * const error = new ProtocolError("METHOD_NOT_ALLOWED", "Cannot accept upgrade: use GET", {
  *   status: 405,
@@ -135,7 +137,7 @@ export function buildRejection(error: ProtocolError, body?: string): Uint8Array 
  *
  * @example Refusing a handshake from Deno.serve or Bun.serve
  * ```ts
- * import { ProtocolError, rejectionResponse } from "@omnisocket/core";
+ * import { ProtocolError, rejectionResponse } from "@omnisocket/core/protocol";
  *
  * const response = rejectionResponse(
  *   new ProtocolError("ORIGIN_REFUSED", "Cannot accept upgrade: origin", { status: 403 }),

@@ -30,7 +30,7 @@ export interface ClientHandshakeOptions {
  *
  * @example Checking a parsed response head
  * ```ts
- * import { type ClientHandshake, createClientHandshake } from "@omnisocket/core";
+ * import { type ClientHandshake, createClientHandshake } from "@omnisocket/core/protocol";
  *
  * const handshake: ClientHandshake = await createClientHandshake("ws://localhost:8080/chat");
  * console.log(handshake.key.length); // 24
@@ -71,8 +71,12 @@ const HANDSHAKE_FIELDS = new Set([
  *
  * @example A round trip with a hand-written 101
  * ```ts
- * import { computeAcceptKey, createClientHandshake, HttpHeadParser } from "@omnisocket/core";
- * import type { ResponseHead } from "@omnisocket/core";
+ * import {
+ *   computeAcceptKey,
+ *   createClientHandshake,
+ *   HttpHeadParser,
+ * } from "@omnisocket/core/protocol";
+ * import type { ResponseHead } from "@omnisocket/core/protocol";
  *
  * const handshake = await createClientHandshake("ws://example.com/chat", { protocols: ["chat"] });
  * const accept = await computeAcceptKey(handshake.key);

@@ -15,7 +15,7 @@ const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
  *
  * @example The RFC 6455 sample key
  * ```ts
- * import { computeAcceptKey } from "@omnisocket/core";
+ * import { computeAcceptKey } from "@omnisocket/core/protocol";
  *
  * console.log(await computeAcceptKey("dGhlIHNhbXBsZSBub25jZQ==")); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
  * ```

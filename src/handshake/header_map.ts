@@ -10,7 +10,7 @@
  *
  * @example Passing Web Headers where a lookup is expected
  * ```ts
- * import type { HeaderLookup } from "@omnisocket/core";
+ * import type { HeaderLookup } from "@omnisocket/core/protocol";
  *
  * const lookup: HeaderLookup = new Headers({ Host: "example.com" });
  * console.log(lookup.get("host")); // "example.com"
@@ -25,7 +25,7 @@ export type HeaderLookup = { get(name: string): string | null };
  *
  * @example Looking up duplicated fields
  * ```ts
- * import { HeaderMap } from "@omnisocket/core";
+ * import { HeaderMap } from "@omnisocket/core/protocol";
  *
  * const headers = new HeaderMap([["Accept", "a"], ["accept", "b"], ["Host", "x"]]);
  * console.log(headers.get("ACCEPT")); // "a, b"

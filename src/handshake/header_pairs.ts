@@ -32,6 +32,8 @@ export type HeaderFields =
  * another control (header injection), or one with surrounding whitespace, or
  * a name in `reserved` (lower-case), throws a {@linkcode ProtocolError}
  * `"INVALID_HEADER"` whose message starts "Cannot `action`".
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function headerPairs(
   init: HeaderFields | undefined,

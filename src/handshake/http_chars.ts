@@ -15,12 +15,20 @@ const TOKEN_CODES: Uint8Array = (() => {
   return table;
 })();
 
-/** Whether a char code (or byte) is an RFC 9110 `tchar`. */
+/**
+ * Whether a char code (or byte) is an RFC 9110 `tchar`.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export function isTokenCode(code: number): boolean {
   return code < 128 && TOKEN_CODES[code] === 1;
 }
 
-/** Whether `text` is a non-empty RFC 9110 `token`. */
+/**
+ * Whether `text` is a non-empty RFC 9110 `token`.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export function isToken(text: string): boolean {
   if (text.length === 0) return false;
   for (let index = 0; index < text.length; index++) {
@@ -33,12 +41,18 @@ export function isToken(text: string): boolean {
  * Whether a char code (or byte) may appear inside a field value: HTAB, SP,
  * VCHAR or obs-text. CR, LF, NUL and the other controls may not, which is what
  * keeps header injection out of anything built from a checked value.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function isFieldValueCode(code: number): boolean {
   return code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0x80 && code <= 0xff);
 }
 
-/** Whether `text` is a field value that can be written out as latin1 bytes. */
+/**
+ * Whether `text` is a field value that can be written out as latin1 bytes.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export function isFieldValue(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
     if (!isFieldValueCode(text.charCodeAt(index))) return false;
@@ -46,7 +60,11 @@ export function isFieldValue(text: string): boolean {
   return true;
 }
 
-/** Whether a char code is optional whitespace (SP or HTAB). */
+/**
+ * Whether a char code is optional whitespace (SP or HTAB).
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export function isOwsCode(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }

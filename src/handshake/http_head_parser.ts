@@ -71,7 +71,7 @@ type StartLine =
  *
  * @example Parsing a request that arrives in two pieces
  * ```ts
- * import { HttpHeadParser, type RequestHead } from "@omnisocket/core";
+ * import { HttpHeadParser, type RequestHead } from "@omnisocket/core/protocol";
  *
  * const bytes = new TextEncoder().encode("GET /chat HTTP/1.1\r\nHost: a\r\n\r\n\x81");
  * const parser = new HttpHeadParser({ kind: "request" });

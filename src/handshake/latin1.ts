@@ -18,7 +18,11 @@ const windows1252 = nativeDecoder();
 // deno-lint-ignore no-control-regex -- the class is every Latin-1 code, controls included
 const ABOVE_LATIN1 = /[^\x00-\xff]/;
 
-/** Decodes `bytes[start, end)` one char per byte. */
+/**
+ * Decodes `bytes[start, end)` one char per byte.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export function decodeLatin1(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
   const whole = start === 0 && end === bytes.length;
   if (end - start >= NATIVE_FROM && windows1252 !== null) {
@@ -49,7 +53,11 @@ function nativeDecoder(): TextDecoder | null {
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const asciiEncoder = new TextEncoder();
 
-/** Encodes text whose char codes are all below 256 one byte per char. */
+/**
+ * Encodes text whose char codes are all below 256 one byte per char.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export function encodeLatin1(text: string): Uint8Array {
   if (ASCII_ONLY.test(text)) return asciiEncoder.encode(text);
   const bytes = new Uint8Array(text.length);

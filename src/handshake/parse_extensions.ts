@@ -14,7 +14,7 @@ import { isOwsCode, isToken, isTokenCode } from "./http_chars.ts";
  *
  * @example An offer of permessage-deflate
  * ```ts
- * import type { ExtensionOffer } from "@omnisocket/core";
+ * import type { ExtensionOffer } from "@omnisocket/core/protocol";
  *
  * const offer: ExtensionOffer = {
  *   name: "permessage-deflate",
@@ -43,7 +43,7 @@ const BACKSLASH = 0x5c;
  *
  * @example Two offers of the same extension
  * ```ts
- * import { parseExtensions } from "@omnisocket/core";
+ * import { parseExtensions } from "./parse_extensions.ts";
  *
  * const offers = parseExtensions(
  *   'permessage-deflate; client_max_window_bits="10", permessage-deflate',
@@ -51,6 +51,8 @@ const BACKSLASH = 0x5c;
  * console.log(offers[0].params.get("client_max_window_bits")); // "10"
  * console.log(offers.length); // 2
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function parseExtensions(value: string): ExtensionOffer[] {
   const offers: ExtensionOffer[] = [];
@@ -79,12 +81,14 @@ export function parseExtensions(value: string): ExtensionOffer[] {
  *
  * @example Formatting a response value
  * ```ts
- * import { formatExtensions } from "@omnisocket/core";
+ * import { formatExtensions } from "./parse_extensions.ts";
  *
  * const params = new Map<string, string | true>([["server_no_context_takeover", true]]);
  * console.log(formatExtensions([{ name: "permessage-deflate", params }]));
  * // "permessage-deflate; server_no_context_takeover"
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function formatExtensions(offers: readonly ExtensionOffer[]): string {
   return offers.map((offer) => {

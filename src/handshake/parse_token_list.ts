@@ -17,10 +17,12 @@ import { scanTokenList } from "./scan_token_list.ts";
  *
  * @example Reading a Connection header
  * ```ts
- * import { parseTokenList } from "@omnisocket/core";
+ * import { parseTokenList } from "./parse_token_list.ts";
  *
  * console.log(parseTokenList("keep-alive, , Upgrade")); // ["keep-alive", "Upgrade"]
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function parseTokenList(value: string): string[] {
   return scanTokenList(value, false);

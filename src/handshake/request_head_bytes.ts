@@ -15,7 +15,8 @@ import { encodeLatin1 } from "./latin1.ts";
  *
  * @example
  * ```ts
- * import { HttpHeadParser, requestHeadBytes, type RequestHead } from "@omnisocket/core";
+ * import { HttpHeadParser, type RequestHead } from "@omnisocket/core/protocol";
+ * import { requestHeadBytes } from "./request_head_bytes.ts";
  *
  * const wire = new TextEncoder().encode("GET /chat HTTP/1.1\r\nHost: a\r\n\r\n");
  * const head = new HttpHeadParser({ kind: "request" }).push(wire) as RequestHead;
@@ -23,6 +24,8 @@ import { encodeLatin1 } from "./latin1.ts";
  * const again = new HttpHeadParser({ kind: "request" }).push(kept) as RequestHead;
  * again.headers.get("host"); // "a"
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function requestHeadBytes(head: RequestHead): Uint8Array {
   let text = `${head.method} ${head.target} HTTP/${head.httpVersion}\r\n`;

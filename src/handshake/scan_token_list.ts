@@ -14,6 +14,8 @@ const SLASH = 0x2f;
  * Splits a `#token` list; with `allowVersion`, elements may be `token/token`
  * (the `Upgrade` field's `protocol-name ["/" protocol-version]`). Throws
  * `INVALID_TOKEN_LIST` (400). No backtracking: linear in `value.length`.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function scanTokenList(value: string, allowVersion: boolean): string[] {
   const tokens: string[] = [];

@@ -17,11 +17,13 @@ import { ProtocolError } from "../errors/protocol_error.ts";
  *
  * @example Server preference order
  * ```ts
- * import { selectSubprotocol } from "@omnisocket/core";
+ * import { selectSubprotocol } from "./select_subprotocol.ts";
  *
  * console.log(selectSubprotocol(["chat", "superchat"], ["superchat", "chat"])); // "superchat"
  * console.log(selectSubprotocol(["mqtt"], (offered) => offered[0])); // "mqtt"
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function selectSubprotocol(
   offered: string[],

@@ -12,6 +12,8 @@ import { scanTokenList } from "./scan_token_list.ts";
  * case-insensitively. A missing or malformed list holds nothing. With
  * `protocols`, elements may carry a version (`h2c`, `websocket`, `HTTP/2.0`),
  * as in `Upgrade`.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function tokenListIncludes(
   value: string | null,

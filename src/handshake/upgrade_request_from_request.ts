@@ -17,7 +17,8 @@ import type { UpgradeRequest } from "./validate_upgrade_request.ts";
  *
  * @example In a Deno.serve or Bun.serve handler
  * ```ts
- * import { acceptUpgrade, upgradeRequestFromRequest } from "@omnisocket/core";
+ * import { acceptUpgrade } from "@omnisocket/core/protocol";
+ * import { upgradeRequestFromRequest } from "./upgrade_request_from_request.ts";
  *
  * const request = new Request("http://example.com/chat", {
  *   headers: {
@@ -31,6 +32,8 @@ import type { UpgradeRequest } from "./validate_upgrade_request.ts";
  * const acceptance = await acceptUpgrade(upgradeRequestFromRequest(request));
  * console.log(acceptance.accept); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function upgradeRequestFromRequest(request: Request): UpgradeRequest {
   return {

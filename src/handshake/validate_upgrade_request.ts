@@ -15,7 +15,7 @@ import { tokenListIncludes } from "./token_list_includes.ts";
  *
  * @example From a parsed head or by hand
  * ```ts
- * import type { UpgradeRequest } from "@omnisocket/core";
+ * import type { UpgradeRequest } from "@omnisocket/core/protocol";
  *
  * const request: UpgradeRequest = {
  *   method: "GET",
@@ -50,7 +50,7 @@ const KEY_LENGTH = 24;
  *
  * @example Validating the RFC 6455 sample request
  * ```ts
- * import { validateUpgradeRequest } from "@omnisocket/core";
+ * import { validateUpgradeRequest } from "@omnisocket/core/protocol";
  *
  * const key = validateUpgradeRequest({
  *   method: "GET",

@@ -13,7 +13,7 @@ import type { ProtocolError } from "../errors/protocol_error.ts";
  *
  * @example
  * ```ts
- * import type { ConnectionListener } from "@omnisocket/core";
+ * import type { ConnectionListener } from "@omnisocket/core/protocol";
  *
  * const listener: ConnectionListener = {
  *   onMessage: (data) => console.log(typeof data === "string" ? data : data.length),

@@ -7,9 +7,17 @@
 import type { MaskKeySource } from "../frame/mask_key_pool.ts";
 import type { Extension } from "./extension.ts";
 
-/** Default {@linkcode ConnectionOptions.maxMessageSize}: 16 MiB, inclusive. */
+/**
+ * Default {@linkcode ConnectionOptions.maxMessageSize}: 16 MiB, inclusive.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export const DEFAULT_MAX_MESSAGE_SIZE: number = 16 * 1024 * 1024;
-/** Default {@linkcode ConnectionOptions.fragmentOverhead}: 64 bytes per buffered frame. */
+/**
+ * Default {@linkcode ConnectionOptions.fragmentOverhead}: 64 bytes per buffered frame.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export const DEFAULT_FRAGMENT_OVERHEAD: number = 64;
 
 /**
@@ -18,7 +26,7 @@ export const DEFAULT_FRAGMENT_OVERHEAD: number = 64;
  *
  * @example A server connection accepting messages up to 1 MiB
  * ```ts
- * import type { ConnectionOptions } from "@omnisocket/core";
+ * import type { ConnectionOptions } from "@omnisocket/core/protocol";
  *
  * const options: ConnectionOptions = { role: "server", maxMessageSize: 1024 * 1024 };
  * ```

@@ -23,7 +23,7 @@
  *
  * @example An extension that owns RSV1 and leaves payloads as they are
  * ```ts
- * import type { Extension } from "@omnisocket/core";
+ * import type { Extension } from "@omnisocket/core/protocol";
  *
  * const identity: Extension = {
  *   name: "x-identity",

@@ -100,7 +100,7 @@ function isPromise(value: unknown): value is Promise<Uint8Array> {
  *
  * @example An echo server over any byte stream
  * ```ts
- * import { WebSocketConnection } from "@omnisocket/core";
+ * import { WebSocketConnection } from "@omnisocket/core/protocol";
  *
  * const connection = new WebSocketConnection({
  *   onMessage: (data) => connection.send(data),

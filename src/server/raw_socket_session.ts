@@ -20,7 +20,11 @@ import {
   WebSocketConnection,
 } from "../protocol/websocket_connection.ts";
 
-/** The byte stream under a session: what a TCP socket offers. */
+/**
+ * The byte stream under a session: what a TCP socket offers.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface ByteStream {
   /** Sends the chunks, in order, ideally in one write (writev). */
   write(chunks: readonly Uint8Array[]): void;
@@ -32,7 +36,11 @@ export interface ByteStream {
   readonly queuedBytes?: number;
 }
 
-/** The server's verdict on an upgrade request, as the session needs it. */
+/**
+ * The server's verdict on an upgrade request, as the session needs it.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export type UpgradeVerdict =
   | { accepted: true; acceptance: HandshakeAcceptance; headers?: Headers }
   | { accepted: false; response: Uint8Array };
@@ -41,6 +49,8 @@ export type UpgradeVerdict =
  * What a session reports to the code that owns it, and how it decides
  * upgrades. Methods are called on the object (`this` is the events object),
  * so one class instance can serve a connection without a closure per event.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export interface RawSocketSessionEvents {
   /**
@@ -63,7 +73,11 @@ export interface RawSocketSessionEvents {
   onError?(error: ProtocolError): void;
 }
 
-/** Limits and timeouts of a raw-socket session; every one has a safe default. */
+/**
+ * Limits and timeouts of a raw-socket session; every one has a safe default.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface RawSocketSessionOptions extends Omit<ConnectionOptions, "role">, HandshakeOptions {
   /** Maximum bytes of the HTTP request head. Default 8 KiB. */
   maxHeadSize?: number;
@@ -104,6 +118,8 @@ let finishSession: (
  * socket.on("data", (chunk) => session.receive(chunk));
  * socket.on("close", () => session.streamClosed());
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export class RawSocketSession {
   #stream: ByteStream;

@@ -13,11 +13,13 @@ import { encodeLatin1 } from "../handshake/latin1.ts";
  *
  * @example
  * ```ts
- * import { serializeResponse } from "@omnisocket/core";
+ * import { serializeResponse } from "./serialize_response.ts";
  *
  * const bytes = await serializeResponse(new Response("no", { status: 401 }));
  * console.log(new TextDecoder().decode(bytes).split("\r\n")[0]); // "HTTP/1.1 401 "
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export async function serializeResponse(response: Response): Promise<Uint8Array> {
   const body = new Uint8Array(await response.arrayBuffer());

@@ -24,7 +24,11 @@ import {
 import { serializeResponse } from "./serialize_response.ts";
 import type { TcpConnection, TcpConnectionHandler } from "./tcp_connection.ts";
 
-/** Everything a raw connection needs besides its socket. */
+/**
+ * Everything a raw connection needs besides its socket.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface RawConnectionContext {
   handler: Handler<unknown>;
   options: ResolvedServerOptions;
@@ -37,7 +41,11 @@ export interface RawConnectionContext {
   connections?: Set<TcpConnection>;
 }
 
-/** Where the connection's request comes from. */
+/**
+ * Where the connection's request comes from.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface RawConnectionStart {
   /** "https" when the socket is TLS, for the Request's URL. Default "http". */
   scheme?: "http" | "https";
@@ -52,6 +60,8 @@ export interface RawConnectionStart {
  * ```ts ignore
  * listenDenoTcp(address, (connection) => serveRawConnection(context, connection));
  * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function serveRawConnection(
   context: RawConnectionContext,

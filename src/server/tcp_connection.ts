@@ -5,7 +5,11 @@
  * @module
  */
 
-/** One accepted TCP connection, seen from the server. */
+/**
+ * One accepted TCP connection, seen from the server.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface TcpConnection {
   /** The client's "ip:port". */
   readonly remoteAddress: string;
@@ -25,7 +29,11 @@ export interface TcpConnection {
   watchDrain?(): void;
 }
 
-/** What the listener reports about a connection. */
+/**
+ * What the listener reports about a connection.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface TcpConnectionHandler {
   /** Bytes arrived; the chunk is the handler's to keep or mutate. */
   data(chunk: Uint8Array): void;
@@ -35,7 +43,11 @@ export interface TcpConnectionHandler {
   closed(): void;
 }
 
-/** A running listener. */
+/**
+ * A running listener.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface TcpListener {
   readonly hostname: string;
   readonly port: number;
@@ -43,11 +55,19 @@ export interface TcpListener {
   close(): Promise<void>;
 }
 
-/** Where to listen; port 0 picks a free one. */
+/**
+ * Where to listen; port 0 picks a free one.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export interface TcpListenOptions {
   hostname: string;
   port: number;
 }
 
-/** Called for every accepted connection. */
+/**
+ * Called for every accepted connection.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
 export type AcceptTcp = (connection: TcpConnection) => TcpConnectionHandler;
