@@ -40,7 +40,11 @@ const steps = [
     cmd: [deno, "check", ...entryPoints, "src/", "tests/", "examples/", "scripts/"],
   },
   { name: "deno doc --lint (every entry point)", cmd: [deno, "doc", "--lint", ...entryPoints] },
-  { name: "doc examples type-check", cmd: [deno, "check", "--doc-only", ...entryPoints, "src/"] },
+  {
+    name: "doc examples: type-checked and run",
+    cmd: [deno, "test", "-A", "--doc", ...entryPoints, "src/"],
+    counts: denoCounts,
+  },
   { name: "README snippets type-check", cmd: [node24, "scripts/check_readme.ts"] },
   { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
   { name: "unit: Deno", cmd: [deno, "test", "-A", "tests/unit/"], counts: denoCounts },

@@ -8,7 +8,19 @@ import type { Message } from "./message.ts";
 import type { Peer } from "./peer.ts";
 import type { HeaderFields } from "../handshake/header_pairs.ts";
 
-/** How a connection ended, as the `close` hook sees it. */
+/**
+ * How a connection ended, as the `close` hook sees it.
+ *
+ * @example Telling a clean close from a dropped connection
+ * ```ts
+ * import type { CloseDetails, Handler } from "@omnisocket/core";
+ *
+ * function describe({ code, reason, wasClean }: CloseDetails): string {
+ *   return wasClean ? `closed ${code} ${reason}` : `dropped (${code})`;
+ * }
+ * export const handler: Handler = { close: (peer, details) => console.log(peer.id, describe(details)) };
+ * ```
+ */
 export interface CloseDetails {
   /** The close code: the peer's, ours, or 1006 when the connection dropped without a close frame. */
   code: number;
@@ -18,7 +30,22 @@ export interface CloseDetails {
   wasClean: boolean;
 }
 
-/** What the `upgrade` hook knows about the request besides the `Request` itself. */
+/**
+ * What the `upgrade` hook knows about the request besides the `Request` itself.
+ *
+ * @example Choosing a subprotocol the client offered
+ * ```ts
+ * import type { Handler } from "@omnisocket/core";
+ *
+ * export const handler: Handler = {
+ *   upgrade(_request, { offeredProtocols, remoteAddress }) {
+ *     console.log("upgrade from", remoteAddress);
+ *     if (!offeredProtocols.includes("chat.v2")) return 400;
+ *     return { protocol: "chat.v2" };
+ *   },
+ * };
+ * ```
+ */
 export interface UpgradeInfo {
   /** Subprotocols the client offered, in its order. */
   offeredProtocols: string[];
@@ -26,7 +53,20 @@ export interface UpgradeInfo {
   remoteAddress: string;
 }
 
-/** Accepting an upgrade, with optional per-connection data, subprotocol and extra 101 headers. */
+/**
+ * Accepting an upgrade, with optional per-connection data, subprotocol and extra 101 headers.
+ *
+ * @example Accepting with data and a cookie
+ * ```ts
+ * import type { UpgradeAcceptance } from "@omnisocket/core";
+ *
+ * const acceptance: UpgradeAcceptance<{ room: string }> = {
+ *   data: { room: "lobby" },
+ *   headers: { "Set-Cookie": "seen=1; HttpOnly" },
+ * };
+ * console.log(acceptance.data?.room); // "lobby"
+ * ```
+ */
 export interface UpgradeAcceptance<Data> {
   /** Per-connection data, available as `peer.data` in every later hook. */
   data?: Data;
@@ -44,6 +84,19 @@ export interface UpgradeAcceptance<Data> {
  * What the `upgrade` hook returns: nothing (accept with defaults), an
  * {@linkcode UpgradeAcceptance}, or a rejection — a `Response` sent as it is,
  * or an HTTP status (4xx/5xx) answered with a short text body.
+ *
+ * @example Each kind of answer
+ * ```ts
+ * import type { UpgradeDecision } from "@omnisocket/core";
+ *
+ * function decide(request: Request): UpgradeDecision<{ user: string }> {
+ *   const user = request.headers.get("x-user");
+ *   if (user === null) return 401; // status only
+ *   if (user === "banned") return new Response("go away", { status: 403 }); // your own response
+ *   return { data: { user } }; // accept
+ * }
+ * console.log(decide(new Request("http://localhost/"))); // 401
+ * ```
  */
 export type UpgradeDecision<Data> = UpgradeAcceptance<Data> | Response | number | undefined | void;
 

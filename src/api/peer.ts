@@ -37,7 +37,21 @@ export interface PeerTransport {
   watchDrain?(): void;
 }
 
-/** The life-cycle state of a Peer, numbered like `WebSocket.readyState`. */
+/**
+ * The life-cycle state of a Peer, numbered like `WebSocket.readyState`:
+ * 0 connecting, 1 open, 2 closing, 3 closed.
+ *
+ * @example Sending only while open
+ * ```ts
+ * import type { Peer, ReadyState } from "@omnisocket/core";
+ *
+ * const OPEN: ReadyState = 1;
+ * function sendIfOpen(peer: Peer, text: string): void {
+ *   if (peer.readyState === OPEN) peer.send(text);
+ * }
+ * console.log(typeof sendIfOpen); // "function"
+ * ```
+ */
 export type ReadyState = 0 | 1 | 2 | 3;
 
 /**

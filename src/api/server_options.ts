@@ -5,7 +5,21 @@
  * @module
  */
 
-/** Options shared by every adapter. Each has a default that is safe on the open internet. */
+/**
+ * Options shared by every adapter. Each has a default that is safe on the open internet.
+ *
+ * @example Small messages, a fast heartbeat, one origin
+ * ```ts
+ * import type { ServerOptions } from "@omnisocket/core";
+ *
+ * const options: ServerOptions = {
+ *   maxMessageSize: 64 * 1024,
+ *   heartbeatInterval: 10_000,
+ *   allowedOrigins: ["https://app.example.com"],
+ * };
+ * console.log(options.maxMessageSize); // 65536
+ * ```
+ */
 export interface ServerOptions {
   /** Largest message accepted, in bytes, inclusive; larger ones close with 1009. Default 16 MiB. */
   maxMessageSize?: number;
@@ -54,7 +68,17 @@ export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins
   allocate?: (size: number) => Uint8Array;
 };
 
-/** The defaults of {@linkcode ServerOptions}, in one place for the README and every adapter. */
+/**
+ * The defaults of {@linkcode ServerOptions}, in one place for the README and every adapter.
+ *
+ * @example Half the default message size
+ * ```ts
+ * import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "@omnisocket/core";
+ *
+ * const options: ServerOptions = { maxMessageSize: DEFAULT_SERVER_OPTIONS.maxMessageSize / 2 };
+ * console.log(options.maxMessageSize); // 8388608
+ * ```
+ */
 export const DEFAULT_SERVER_OPTIONS:
   & Readonly<Required<Omit<ServerOptions, "allowedOrigins">>>
   & { readonly allowedOrigins: readonly string[] | undefined } = Object.freeze({

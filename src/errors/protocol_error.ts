@@ -9,7 +9,18 @@
  * @module
  */
 
-/** What to answer the peer with, and the underlying cause if any. */
+/**
+ * What to answer the peer with, and the underlying cause if any.
+ *
+ * @example A handshake refusal with a header
+ * ```ts
+ * import { ProtocolError, type ProtocolErrorOptions } from "@omnisocket/core";
+ *
+ * const options: ProtocolErrorOptions = { status: 405, headers: { Allow: "GET" } };
+ * const error = new ProtocolError("METHOD_NOT_ALLOWED", "Cannot accept upgrade: use GET", options);
+ * console.log(error.status); // 405
+ * ```
+ */
 export interface ProtocolErrorOptions {
   /** HTTP status to answer a failed opening handshake with (e.g. 400, 426). */
   status?: number;

@@ -9,7 +9,17 @@ import { applyMask } from "./apply_mask.ts";
 
 const EMPTY = new Uint8Array(0);
 
-/** How a {@linkcode FrameDecoder} checks the frames it reads. */
+/**
+ * How a {@linkcode FrameDecoder} checks the frames it reads.
+ *
+ * @example A server that lets an extension use RSV1
+ * ```ts
+ * import { FrameDecoder, type FrameDecoderOptions } from "@omnisocket/core/protocol";
+ *
+ * const options: FrameDecoderOptions = { role: "server", allowedRsv: 0x40 };
+ * console.log(new FrameDecoder(options) instanceof FrameDecoder); // true
+ * ```
+ */
 export interface FrameDecoderOptions {
   /**
    * Which side reads the frames: a server requires masked frames, a client
@@ -23,7 +33,19 @@ export interface FrameDecoderOptions {
   allowedRsv?: number;
 }
 
-/** What {@linkcode FrameDecoder.next} found: see the class's static constants. */
+/**
+ * What {@linkcode FrameDecoder.next} found: see the class's static constants.
+ *
+ * @example
+ * ```ts
+ * import { FrameDecoder, type FrameDecoderEvent } from "@omnisocket/core/protocol";
+ *
+ * const decoder = new FrameDecoder({ role: "client" });
+ * decoder.feed(new Uint8Array([0x81, 0x00]));
+ * const event: FrameDecoderEvent = decoder.next();
+ * console.log(event === FrameDecoder.FRAME_START); // true
+ * ```
+ */
 export type FrameDecoderEvent = 0 | 1 | 2;
 
 function protocolError(code: string, reason: string): ProtocolError {

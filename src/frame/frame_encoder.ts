@@ -8,7 +8,19 @@
 import { applyMask } from "./apply_mask.ts";
 import { MaskKeyPool, type MaskKeySource } from "./mask_key_pool.ts";
 
-/** How a {@linkcode FrameEncoder} writes frames. */
+/**
+ * How a {@linkcode FrameEncoder} writes frames.
+ *
+ * @example A client encoder (masks every frame)
+ * ```ts
+ * import { FrameEncoder, type FrameEncoderOptions } from "@omnisocket/core/protocol";
+ *
+ * const options: FrameEncoderOptions = { role: "client" };
+ * const encoder = new FrameEncoder(options);
+ * encoder.writeText("hi");
+ * console.log(encoder.take()[0][1] & 0x80); // 128: the mask bit
+ * ```
+ */
 export interface FrameEncoderOptions {
   /** Which side writes: a client masks every frame with a fresh key (RFC 6455 §5.3). */
   role: "server" | "client";

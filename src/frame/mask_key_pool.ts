@@ -5,7 +5,23 @@
  * @module
  */
 
-/** Where an encoder takes its masking keys from; tests inject fixed keys. */
+/**
+ * Where an encoder takes its masking keys from; tests inject fixed keys.
+ *
+ * @example Fixed keys for byte-exact fixtures (never on a real connection)
+ * ```ts
+ * import { FrameEncoder, type MaskKeySource } from "@omnisocket/core/protocol";
+ *
+ * const fixed: MaskKeySource = {
+ *   next(target, offset) {
+ *     target.set([0x37, 0xfa, 0x21, 0x3d], offset);
+ *   },
+ * };
+ * const encoder = new FrameEncoder({ role: "client", maskKeys: fixed });
+ * encoder.writeText("Hello");
+ * console.log(encoder.take()); // RFC 6455 §5.7: 0x81 0x85 0x37 0xfa 0x21 0x3d 0x7f 0x9f ...
+ * ```
+ */
 export interface MaskKeySource {
   /** Writes 4 fresh key bytes into `target` at `offset`. */
   next(target: Uint8Array, offset: number): void;

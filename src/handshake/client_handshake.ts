@@ -15,7 +15,21 @@ import { encodeLatin1 } from "./latin1.ts";
 import { type ExtensionOffer, formatExtensions, parseExtensions } from "./parse_extensions.ts";
 import { tokenListIncludes } from "./token_list_includes.ts";
 
-/** What the client asks for beyond the bare handshake. */
+/**
+ * What the client asks for beyond the bare handshake.
+ *
+ * @example Offering a subprotocol and sending an Origin
+ * ```ts
+ * import { type ClientHandshakeOptions, createClientHandshake } from "@omnisocket/core/protocol";
+ *
+ * const options: ClientHandshakeOptions = {
+ *   protocols: ["chat"],
+ *   headers: { Origin: "https://app.example.com" },
+ * };
+ * const handshake = await createClientHandshake("ws://localhost:8080/", options);
+ * console.log(new TextDecoder().decode(handshake.request).includes("Sec-WebSocket-Protocol: chat")); // true
+ * ```
+ */
 export interface ClientHandshakeOptions {
   /** Subprotocols to offer, most preferred first; each must be a token, no repeats. */
   protocols?: string[];

@@ -9,7 +9,19 @@ import { HeaderMap } from "./header_map.ts";
 import { isFieldValueCode, isOwsCode, isTokenCode } from "./http_chars.ts";
 import { decodeLatin1 } from "./latin1.ts";
 
-/** A parsed request head (server side). */
+/**
+ * A parsed request head (server side).
+ *
+ * @example
+ * ```ts
+ * import { HttpHeadParser, type RequestHead } from "@omnisocket/core/protocol";
+ *
+ * const parser = new HttpHeadParser({ kind: "request" });
+ * const bytes = new TextEncoder().encode("GET /chat HTTP/1.1\r\nHost: a\r\n\r\n");
+ * const head = parser.push(bytes) as RequestHead;
+ * console.log(head.target, head.headers.get("host")); // "/chat" "a"
+ * ```
+ */
 export interface RequestHead {
   /** Request method as sent, e.g. `"GET"` (methods are case-sensitive). */
   method: string;
@@ -23,7 +35,19 @@ export interface RequestHead {
   rest: Uint8Array;
 }
 
-/** A parsed response head (client side). */
+/**
+ * A parsed response head (client side).
+ *
+ * @example
+ * ```ts
+ * import { HttpHeadParser, type ResponseHead } from "@omnisocket/core/protocol";
+ *
+ * const parser = new HttpHeadParser({ kind: "response" });
+ * const bytes = new TextEncoder().encode("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
+ * const head = parser.push(bytes) as ResponseHead;
+ * console.log(head.status); // 101
+ * ```
+ */
 export interface ResponseHead {
   /** Version digits, e.g. `"1.1"`. */
   httpVersion: string;
@@ -37,7 +61,17 @@ export interface ResponseHead {
   rest: Uint8Array;
 }
 
-/** What to parse, and the limits that keep an untrusted peer from exhausting memory. */
+/**
+ * What to parse, and the limits that keep an untrusted peer from exhausting memory.
+ *
+ * @example A tighter head limit than the default
+ * ```ts
+ * import { HttpHeadParser, type HttpHeadParserOptions } from "@omnisocket/core/protocol";
+ *
+ * const options: HttpHeadParserOptions = { kind: "request", maxHeadSize: 4096 };
+ * console.log(new HttpHeadParser(options) instanceof HttpHeadParser); // true
+ * ```
+ */
 export interface HttpHeadParserOptions {
   /** `"request"` on a server, `"response"` on a client. */
   kind: "request" | "response";
