@@ -10,6 +10,10 @@
  *   loadgen handshake HOST PORT CONCURRENCY SECONDS
  *       connect, upgrade, close handshake, wait for the server's TCP close,
  *       again; prints {"handshakes":..,"seconds":..,"handshakes_per_s":..}
+ *   loadgen handshake-abrupt HOST PORT CONCURRENCY SECONDS
+ *       connect, upgrade, read the 101, send a masked close frame, then reset
+ *       the TCP connection at once (SO_LINGER 0: RST, no FIN, no waiting for
+ *       the server's close), again: clients that vanish; prints as handshake
  *   loadgen idle HOST PORT COUNT HOLD_SECONDS
  *       opens COUNT connections, prints "ready" once all are upgraded, then
  *       holds them until stdin reaches EOF, SIGTERM, or HOLD_SECONDS pass.
@@ -88,6 +92,8 @@ struct conn {
 };
 
 static enum mode mode;
+/* handshake-abrupt: MODE_HANDSHAKE whose clients reset right after their close frame. */
+static int abrupt_close;
 static const char *host;
 static int port;
 static struct sockaddr_in server_addr;
@@ -404,6 +410,15 @@ static void on_open(struct conn *c) {
   }
 }
 
+/* handshake-abrupt: the close frame is written; drop the connection with a RST
+ * (SO_LINGER on, timeout 0) instead of a FIN, and count the handshake. */
+static void reset_after_close(struct conn *c) {
+  struct linger reset = {.l_onoff = 1, .l_linger = 0};
+  setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  if (counting) handshakes_done++;
+  close_conn(c);
+}
+
 static void handle_readable(struct conn *c) {
   for (;;) {
     ssize_t n = read(c->fd, readbuf, READ_BUFFER_SIZE);
@@ -451,6 +466,10 @@ static void handle_readable(struct conn *c) {
       if (mode == MODE_HANDSHAKE) {
         if (write(c->fd, close_frame, sizeof close_frame) != (ssize_t)sizeof close_frame) {
           fail_conn(c, "cannot send close frame");
+          return;
+        }
+        if (abrupt_close) {
+          reset_after_close(c);
           return;
         }
       } else if (mode == MODE_ECHO) {
@@ -519,6 +538,7 @@ static void usage(void) {
           "usage:\n"
           "  loadgen echo HOST PORT CONNECTIONS INFLIGHT SIZE text|binary SECONDS WARMUP\n"
           "  loadgen handshake HOST PORT CONCURRENCY SECONDS\n"
+          "  loadgen handshake-abrupt HOST PORT CONCURRENCY SECONDS\n"
           "  loadgen idle HOST PORT COUNT HOLD_SECONDS\n");
   exit(2);
 }
@@ -688,6 +708,10 @@ int main(int argc, char **argv) {
   if (argc < 2) usage();
   if (strcmp(argv[1], "echo") == 0) return echo_main(argc, argv);
   if (strcmp(argv[1], "handshake") == 0) return handshake_main(argc, argv);
+  if (strcmp(argv[1], "handshake-abrupt") == 0) {
+    abrupt_close = 1;
+    return handshake_main(argc, argv);
+  }
   if (strcmp(argv[1], "idle") == 0) return idle_main(argc, argv);
   usage();
   return 2;

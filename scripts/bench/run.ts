@@ -8,7 +8,7 @@
  *   node_modules/.bin/node scripts/bench/run.ts            full run, writes docs/bench/
  *   node_modules/.bin/node scripts/bench/run.ts --quick    smoke run (1 s windows)
  *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno
- *            --workloads text64,binary16k,binary1m,handshake,idle_rss
+ *            --workloads text64,binary16k,binary1m,handshake,handshake_abrupt,idle_rss
  *            --idle-connections N  --out DIR
  *
  * Prints a markdown table; writes results.json and results.svg. A run with

@@ -145,5 +145,6 @@ export function loadgenArgs(
     ];
   }
   const concurrency = String(workload.handshakeConcurrency);
-  return ["handshake", "127.0.0.1", String(port), concurrency, String(seconds)];
+  const mode = workload.abruptClose ? "handshake-abrupt" : "handshake";
+  return [mode, "127.0.0.1", String(port), concurrency, String(seconds)];
 }
