@@ -123,10 +123,43 @@ function sweepLingering(): void {
   }
 }
 
+// Last writes and closes, put off past the next poll of the event loop. A
+// client that sends its close frame and resets at once (phones, reconnect
+// storms) hands us both in one read: libuv reports the bytes, stops reading,
+// and only the next poll sees the reset. Replying at once would fail with
+// EPIPE, and Node formats a stack trace for every failed write (a tenth of
+// such a server's time). Put off, the reply finds the socket destroyed and is
+// skipped; a peer still there gets it one loop turn later. One pair of
+// immediates serves every connection closing in the same turn.
+let closingSoon: (NodeTcpConnection | readonly Uint8Array[])[] = [];
+let closingScheduled = false;
+
+function closeAfterNextPoll(connection: NodeTcpConnection, chunks: readonly Uint8Array[]): void {
+  closingSoon.push(connection, chunks);
+  if (closingScheduled) return;
+  closingScheduled = true;
+  setImmediate(passNextPoll);
+}
+
+// Runs in this turn's check phase; the immediate it sets runs after the next poll.
+function passNextPoll(): void {
+  const batch = closingSoon;
+  closingSoon = [];
+  closingScheduled = false;
+  setImmediate(closeBatch, batch);
+}
+
+function closeBatch(batch: (NodeTcpConnection | readonly Uint8Array[])[]): void {
+  for (let i = 0; i < batch.length; i += 2) {
+    (batch[i] as NodeTcpConnection).finishClose(batch[i + 1] as readonly Uint8Array[]);
+  }
+}
+
 class NodeTcpConnection implements TcpConnection {
   readonly remoteAddress: string;
   #socket: Socket;
   #watchingDrain = false;
+  #closing = false;
 
   constructor(socket: Socket) {
     this.#socket = socket;
@@ -139,7 +172,7 @@ class NodeTcpConnection implements TcpConnection {
 
   write(chunks: readonly Uint8Array[]): void {
     const socket = this.#socket;
-    if (socket.destroyed) return;
+    if (socket.destroyed || this.#closing) return;
     // One writev for everything produced by one read or one tick.
     socket.cork();
     for (const chunk of chunks) socket.write(chunk);
@@ -149,7 +182,28 @@ class NodeTcpConnection implements TcpConnection {
   // end() half-closes and keeps reading until the peer's FIN; the linger
   // timer ends a peer that never sends one.
   close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
     const socket = this.#socket;
+    socket.end();
+    linger(socket);
+  }
+
+  closeWith(chunks: readonly Uint8Array[]): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    closeAfterNextPoll(this, chunks);
+  }
+
+  /** The put-off half of {@linkcode closeWith}: nothing to do if the peer is gone. */
+  finishClose(chunks: readonly Uint8Array[]): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (chunks.length > 0) {
+      socket.cork();
+      for (const chunk of chunks) socket.write(chunk);
+      socket.uncork();
+    }
     socket.end();
     linger(socket);
   }

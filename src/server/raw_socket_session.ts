@@ -32,6 +32,13 @@ export interface ByteStream {
   close(): void;
   /** Drops the stream now, pending writes and all; `close()` is used where absent. */
   destroy?(): void;
+  /**
+   * Sends the last chunks and closes, like `write` then `close`, but may put
+   * both off until the read under way is over: a client that sends its close
+   * frame and resets at once is then seen gone before its reply is written,
+   * and a write that could only fail is skipped. `write` + `close` where absent.
+   */
+  closeWith?(chunks: readonly Uint8Array[]): void;
   /** Bytes accepted by `write` and not yet sent, where the stream tells (counted in `bufferedAmount`). */
   readonly queuedBytes?: number;
 }
@@ -92,6 +99,7 @@ export interface RawSocketSessionOptions extends Omit<ConnectionOptions, "role">
   closeTimeout?: number;
 }
 
+const NO_CHUNKS: readonly Uint8Array[] = [];
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 const DEFAULT_CLOSE_TIMEOUT = 5_000;
 
@@ -352,8 +360,7 @@ export class RawSocketSession {
 
   #refuse(response: Uint8Array): void {
     if (this.#finished) return;
-    this.#stream.write([response]);
-    this.#stream.close();
+    this.#writeAndClose([response]);
     this.#finish(1006, "", false);
   }
 
@@ -381,11 +388,13 @@ export class RawSocketSession {
   #flush(): void {
     const connection = this.#connection;
     if (connection === null) return;
-    if (connection.hasOutput) this.#stream.write(connection.takeOutput());
     this.#unflushedBytes = 0;
     if (connection.shouldCloseTransport) {
-      this.#stream.close();
-    } else if (connection.closeSent && this.#timer === undefined && !this.#finished) {
+      this.#writeAndClose(connection.hasOutput ? connection.takeOutput() : NO_CHUNKS);
+      return;
+    }
+    if (connection.hasOutput) this.#stream.write(connection.takeOutput());
+    if (connection.closeSent && this.#timer === undefined && !this.#finished) {
       // Our close is out; a peer that never answers is cut off.
       this.#timer = setTimeout(
         () => this.terminate(),
@@ -405,9 +414,20 @@ export class RawSocketSession {
     this.#timer = undefined;
     // A failure queues a close frame right before finishing: it must still leave.
     const connection = this.#connection;
-    if (connection?.hasOutput) this.#stream.write(connection.takeOutput());
-    if (connection === null || connection.shouldCloseTransport) this.#stream.close();
+    const output = connection?.hasOutput ? connection.takeOutput() : NO_CHUNKS;
+    if (connection === null || connection.shouldCloseTransport) this.#writeAndClose(output);
+    else if (output.length > 0) this.#stream.write(output);
     this.#events.onClose?.(code, reason, wasClean);
+  }
+
+  #writeAndClose(chunks: readonly Uint8Array[]): void {
+    const stream = this.#stream;
+    if (stream.closeWith) {
+      stream.closeWith(chunks);
+      return;
+    }
+    if (chunks.length > 0) stream.write(chunks);
+    stream.close();
   }
 }
 
