@@ -75,9 +75,30 @@ export const WORKLOADS: readonly Workload[] = [
 
 /** The ratio (ours / reference) each runtime must reach per workload. */
 export const TARGETS: Readonly<Record<RuntimeId, Readonly<Record<WorkloadId, number>>>> = {
-  node: { text64: 2.0, binary16k: 1.0, binary1m: 1.0, handshake: 1.5, handshake_abrupt: 1.5, idle_rss: 0.7 },
-  bun: { text64: 0.95, binary16k: 0.95, binary1m: 0.95, handshake: 0.95, handshake_abrupt: 0.9, idle_rss: 1.1 },
-  deno: { text64: 0.95, binary16k: 0.95, binary1m: 0.95, handshake: 0.95, handshake_abrupt: 0.9, idle_rss: 1.1 },
+  node: {
+    text64: 2.0,
+    binary16k: 1.0,
+    binary1m: 1.0,
+    handshake: 1.5,
+    handshake_abrupt: 1.5,
+    idle_rss: 0.7,
+  },
+  bun: {
+    text64: 0.95,
+    binary16k: 0.95,
+    binary1m: 0.95,
+    handshake: 0.95,
+    handshake_abrupt: 0.9,
+    idle_rss: 1.1,
+  },
+  deno: {
+    text64: 0.95,
+    binary16k: 0.95,
+    binary1m: 0.95,
+    handshake: 0.95,
+    handshake_abrupt: 0.9,
+    idle_rss: 1.1,
+  },
 };
 
 /** Whether `ratio` meets `target` for a workload (at most, when lower is better). */
