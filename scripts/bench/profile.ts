@@ -22,14 +22,14 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { buildLoadgen, loadgenArgs, runLoadgen } from "./lib/loadgen.ts";
+import { buildLoadgen, loadgenArgs, loadgenBinary, runLoadgen } from "./lib/loadgen.ts";
 import { type ServerCommand, startServer } from "./lib/server_process.ts";
 import { summarizeCpuProfile } from "./lib/summarize_cpu_profile.ts";
 import { WORKLOADS } from "./lib/targets.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CACHE = join(ROOT, "node_modules/.cache/omnisocket-bench");
-const LOADGEN = join(CACHE, "loadgen");
+const LOADGEN = loadgenBinary(CACHE, join(ROOT, "scripts/bench/loadgen.c"));
 const BIN = join(ROOT, "node_modules/.bin");
 
 const { values: flags } = parseArgs({

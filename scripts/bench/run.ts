@@ -26,7 +26,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import type { BenchResults, Measurement, ResultRow } from "./lib/bench_results.ts";
-import { buildLoadgen, holdIdleConnections, loadgenArgs, runLoadgen } from "./lib/loadgen.ts";
+import {
+  buildLoadgen,
+  holdIdleConnections,
+  loadgenArgs,
+  loadgenBinary,
+  runLoadgen,
+} from "./lib/loadgen.ts";
 import { rssKiB } from "./lib/proc_stats.ts";
 import { renderMarkdown } from "./lib/render_markdown.ts";
 import { renderSvg } from "./lib/render_svg.ts";
@@ -37,7 +43,7 @@ import type { RuntimeId, Workload } from "./lib/targets.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CACHE = join(ROOT, "node_modules/.cache/omnisocket-bench");
-const LOADGEN = join(CACHE, "loadgen");
+const LOADGEN = loadgenBinary(CACHE, join(ROOT, "scripts/bench/loadgen.c"));
 const BUN = join(ROOT, "node_modules/.bin/bun");
 const DENO = join(ROOT, "node_modules/.bin/deno");
 // The Node 24 running this script also runs both Node servers.

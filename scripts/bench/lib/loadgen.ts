@@ -7,17 +7,31 @@
  */
 
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { coreShareSince, machineBusySeconds, markCpu } from "./proc_stats.ts";
 import type { CpuMark } from "./proc_stats.ts";
 import type { Workload } from "./targets.ts";
+
+/**
+ * Where the generator built from `source` lives in `cacheDir`: named after a
+ * hash of the source, so worktrees sharing one node_modules (and cache) never
+ * run each other's build of a different loadgen.c.
+ */
+export function loadgenBinary(cacheDir: string, source: string): string {
+  const hash = createHash("sha256").update(readFileSync(source)).digest("hex").slice(0, 12);
+  return join(cacheDir, `loadgen-${hash}`);
+}
 
 /** Compiles the generator into `output` unless it is newer than `source`. */
 export function buildLoadgen(source: string, output: string): void {
   if (existsSync(output) && statSync(output).mtimeMs > statSync(source).mtimeMs) return;
   mkdirSync(dirname(output), { recursive: true });
-  execFileSync("gcc", ["-O2", "-o", output, source], { stdio: "inherit" });
+  // Built aside and renamed: a run starting meanwhile never sees half a binary.
+  const building = `${output}.${process.pid}`;
+  execFileSync("gcc", ["-O2", "-o", building, source], { stdio: "inherit" });
+  renameSync(building, output);
 }
 
 /** The generator's JSON line plus the CPU use sampled over its window. */
