@@ -71,7 +71,7 @@ describe("PerMessageDeflate (RFC 7692 §7.2.3 examples)", () => {
       ["BFINAL set", clientFrame(0xc1, bytesOf("f348cdc9c9070000"))],
       ["two DEFLATE blocks", clientFrame(0xc1, bytesOf("f24805000000ffffcac9c90700"))],
     ];
-    for (const [name, frame] of cases) {
+    for (const [_name, frame] of cases) {
       // The message after each one must decode too (python websockets 10.4 lost it after BFINAL).
       feedEveryWay("server", concat(frame, clientFrame(0xc1, bytesOf(HELLO))), {
         events: [["text", "Hello"], ["text", "Hello"]],
