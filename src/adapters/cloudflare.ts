@@ -140,9 +140,11 @@ export function createWorkerFetch<Data = undefined>(
     const headers = new Headers(outcome.headers);
     if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
     // From compatibility date 2023-08-15 workerd compresses whatever the
-    // client offers unless the response names the extensions itself: our
-    // answer (empty to refuse) decides, as on every other runtime.
-    headers.set("Sec-WebSocket-Extensions", extensions);
+    // client offers unless the response names the extensions itself: then
+    // our answer (and its parameters) is what workerd applies. An empty
+    // value is dropped before workerd looks, so refusing takes the
+    // `no_web_socket_compression` compatibility flag (README).
+    if (extensions !== "") headers.set("Sec-WebSocket-Extensions", extensions);
     const init: ResponseInit & { webSocket: WorkerWebSocket } = {
       status: 101,
       headers,
