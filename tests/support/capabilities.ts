@@ -12,11 +12,45 @@ export interface Capabilities {
   rejectsHttp10: boolean;
   /** `peer.ping()` sends a ping (Deno's and workerd's WebSocket have none). */
   serverPing: boolean;
+  /** The native server can negotiate permessage-deflate (Deno's cannot: `engine: "omnisocket"`). */
+  perMessageDeflate: boolean;
+  /** `perMessageDeflate: false` refuses compression (workerd compresses unless its compatibility flags say not to). */
+  deflateOffByOption: boolean;
+  /**
+   * The compressing server checks RSV1 (on control and continuation frames, or when nothing
+   * was negotiated: 1002) and answers invalid DEFLATE with 1007. workerd lets RSV1 through
+   * there and answers invalid DEFLATE with 1002.
+   */
+  strictDeflateFraming: boolean;
 }
 
 export const CAPABILITIES: Record<Runtime | "workerd", Capabilities> = {
-  node: { rejectsHttp10: true, serverPing: true },
-  deno: { rejectsHttp10: false, serverPing: false },
-  bun: { rejectsHttp10: false, serverPing: true },
-  workerd: { rejectsHttp10: false, serverPing: false },
+  node: {
+    rejectsHttp10: true,
+    serverPing: true,
+    perMessageDeflate: true,
+    deflateOffByOption: true,
+    strictDeflateFraming: true,
+  },
+  deno: {
+    rejectsHttp10: false,
+    serverPing: false,
+    perMessageDeflate: false,
+    deflateOffByOption: true,
+    strictDeflateFraming: true,
+  },
+  bun: {
+    rejectsHttp10: false,
+    serverPing: true,
+    perMessageDeflate: true,
+    deflateOffByOption: true,
+    strictDeflateFraming: true,
+  },
+  workerd: {
+    rejectsHttp10: false,
+    serverPing: false,
+    perMessageDeflate: true,
+    deflateOffByOption: false,
+    strictDeflateFraming: false,
+  },
 };
