@@ -17,7 +17,8 @@ import type { Workload } from "./targets.ts";
 export function buildLoadgen(source: string, output: string): void {
   if (existsSync(output) && statSync(output).mtimeMs > statSync(source).mtimeMs) return;
   mkdirSync(dirname(output), { recursive: true });
-  execFileSync("gcc", ["-O2", "-o", output, source], { stdio: "inherit" });
+  // zlib (zlib1g-dev) builds the compressed frames of the permessage-deflate workloads.
+  execFileSync("gcc", ["-O2", "-o", output, source, "-lz"], { stdio: "inherit" });
 }
 
 /** The generator's JSON line plus the CPU use sampled over its window. */
@@ -91,14 +92,21 @@ export interface IdleHold {
   release(): Promise<number>;
 }
 
-/** Opens `count` idle connections; resolves once the generator says `ready`. */
+/**
+ * Opens `count` idle connections; resolves once the generator says `ready`.
+ * With `deflateMessages`, permessage-deflate is negotiated and that many
+ * compressed messages go each way on every connection first.
+ */
 export function holdIdleConnections(
   binary: string,
   port: number,
   count: number,
   core: number | undefined,
+  deflateMessages?: number,
 ): Promise<IdleHold> {
-  const args = ["idle", "127.0.0.1", String(port), String(count), "600"];
+  const args = deflateMessages === undefined
+    ? ["idle", "127.0.0.1", String(port), String(count), "600"]
+    : ["deflate-idle", "127.0.0.1", String(port), String(count), String(deflateMessages), "600"];
   const child = core === undefined
     ? spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] })
     : spawn("taskset", ["-c", String(core), binary, ...args], { stdio: ["pipe", "pipe", "pipe"] });
@@ -130,6 +138,11 @@ export function loadgenArgs(
   seconds: number,
   warmupSeconds: number,
 ): string[] {
+  if (workload.deflateEcho) {
+    const { connections, inflight } = workload.deflateEcho;
+    return ["deflate-echo", "127.0.0.1", String(port), String(connections), String(inflight)]
+      .concat([String(seconds), String(warmupSeconds)]);
+  }
   if (workload.echo) {
     const { connections, inflight, size, type } = workload.echo;
     return [
