@@ -19,7 +19,7 @@ export const demoPageHtml: string = `<!doctype html>
   form { display: flex; gap: .5rem; }
   input[type=text] { flex: 1; font: inherit; padding: .4rem; }
   button { font: inherit; padding: .4rem 1rem; }
-  #status { color: #555; }
+  #status, #extensions { color: #555; }
   #log { list-style: none; padding: 0; font-family: ui-monospace, monospace; }
   #log li { padding: .2rem 0; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
   .sent { color: #555; }
@@ -30,6 +30,7 @@ export const demoPageHtml: string = `<!doctype html>
 <body>
 <h1>omnisocket echo</h1>
 <p id="status">connecting…</p>
+<p id="extensions"></p>
 <form id="form">
   <input id="text" type="text" autocomplete="off" placeholder="Type a message" aria-label="Message" disabled>
   <label><input id="binary" type="checkbox"> binary</label>
@@ -57,6 +58,9 @@ export const demoPageHtml: string = `<!doctype html>
   socket.binaryType = "arraybuffer";
   socket.onopen = () => {
     status.textContent = "connected to " + url;
+    // What the server agreed to in Sec-WebSocket-Extensions (e.g. permessage-deflate).
+    document.getElementById("extensions").textContent =
+      "extensions: " + (socket.extensions || "none");
     text.disabled = false;
     send.disabled = false;
     text.focus();

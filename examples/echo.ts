@@ -12,16 +12,23 @@
  * differs, picked here by the runtime that runs this file. SIGINT/SIGTERM
  * close every peer with 1001, then exit.
  *
+ * `--deflate` turns permessage-deflate on with the library's defaults (on
+ * Deno it needs `--engine omnisocket`: Deno's own server cannot compress).
+ *
  * @module
  */
 
 import { demoPageHtml } from "./demo_page.ts";
 import { echoHandler } from "./echo_handler.ts";
-import { exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
+import { commandLineArgs, exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
 import { serveOnThisRuntime } from "./support/serve_on_this_runtime.ts";
 
+const args = commandLineArgs();
+const deflate = args.includes("--deflate");
+
 const server = await serveOnThisRuntime(echoHandler, {
-  ...serverAddressArgs(),
+  ...serverAddressArgs(args.filter((arg) => arg !== "--deflate")),
+  ...(deflate ? { perMessageDeflate: true } : {}),
   fetch(request) {
     if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });
     return new Response(demoPageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } });

@@ -17,6 +17,13 @@
  *   loadgen idle HOST PORT COUNT HOLD_SECONDS
  *       opens COUNT connections, prints "ready" once all are upgraded, then
  *       holds them until stdin reaches EOF, SIGTERM, or HOLD_SECONDS pass.
+ *   loadgen deflate-echo HOST PORT CONNECTIONS INFLIGHT SECONDS WARMUP
+ *       echo of realistic JSON (16 objects of 1-4 KiB with repeated keys)
+ *       with permessage-deflate offered as Chromium does; INFLIGHT groups of
+ *       16 messages per connection; prints the echo line.
+ *   loadgen deflate-idle HOST PORT COUNT MESSAGES HOLD_SECONDS
+ *       as idle, after MESSAGES compressed JSON messages went each way on
+ *       every connection (permessage-deflate negotiated).
  *
  * Client frames must be masked (RFC 6455 5.3). The generator masks each frame
  * with one fixed, non-zero key and builds the masked frames once at start, so
@@ -24,7 +31,11 @@
  * Echoed payloads are never copied: the parser only walks frame headers and
  * counts payload bytes.
  *
- * Build: gcc -O2 -o loadgen scripts/bench/loadgen.c
+ * The compressed frames are built once with zlib (each message compressed on
+ * its own, which every permessage-deflate decoder accepts); echoes are not
+ * inflated, only counted.
+ *
+ * Build: gcc -O2 -o loadgen scripts/bench/loadgen.c -lz
  */
 
 #define _GNU_SOURCE
@@ -43,6 +54,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* RFC 6455 section 1.3's sample key and the accept value it must produce. */
 #define CLIENT_KEY "dGhlIHNhbXBsZSBub25jZQ=="
@@ -89,11 +101,17 @@ struct conn {
   uint8_t pong[131];
   size_t pong_len, pong_sent;
   int want_write;
+  /* permessage-deflate modes: messages of the current group echoed so far. */
+  size_t group_received;
 };
 
 static enum mode mode;
 /* handshake-abrupt: MODE_HANDSHAKE whose clients reset right after their close frame. */
 static int abrupt_close;
+/* permessage-deflate modes (deflate-echo, deflate-idle). */
+static int deflate_mode, deflate_one_group;
+static size_t group_messages;
+static size_t groups_done;
 static const char *host;
 static int port;
 static struct sockaddr_in server_addr;
@@ -283,7 +301,13 @@ static void queue_pong(struct conn *c) {
   c->pong_pending = 1;
 }
 
+static void on_deflate_message(struct conn *c);
+
 static void on_message(struct conn *c) {
+  if (deflate_mode) {
+    on_deflate_message(c);
+    return;
+  }
   if (mode != MODE_ECHO) return;
   if (c->message_len != message_size || c->message_opcode != message_opcode) size_mismatches++;
   if (counting) {
@@ -297,7 +321,8 @@ static void on_message(struct conn *c) {
 static int on_frame_header(struct conn *c) {
   uint8_t b0 = c->hdr[0], b1 = c->hdr[1];
   if (b1 & 0x80) return -1; /* servers must not mask */
-  if (b0 & 0x70) return -1; /* no extension was negotiated */
+  /* RSV1 marks a compressed message once permessage-deflate is agreed. */
+  if ((b0 & 0x70) && !(deflate_mode && (b0 & 0x70) == 0x40 && (b0 & 0x0f) != 0)) return -1;
   uint64_t len = b1 & 0x7f;
   if (len == 126) {
     len = ((uint64_t)c->hdr[2] << 8) | c->hdr[3];
@@ -392,6 +417,7 @@ static int parse_frames(struct conn *c, const uint8_t *p, size_t n) {
 
 static int head_has_valid_upgrade(const char *head) {
   if (strncmp(head, "HTTP/1.1 101", 12) != 0) return 0;
+  if (deflate_mode && strstr(head, "permessage-deflate") == NULL) return 0;
   /* The accept value is a base64 string no other header would carry. */
   return strstr(head, EXPECTED_ACCEPT) != NULL;
 }
@@ -533,13 +559,189 @@ static void handle_event(struct conn *c, uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) handle_readable(c);
 }
 
+/* ---- permessage-deflate (RFC 7692) modes ---- */
+
+static void usage(void);
+static void setup_common(const char *h, const char *p, size_t count);
+static void run_loop_until(double deadline, int stop_when_all_open);
+
+#define DEFLATE_GROUP 16
+
+/* A JSON object of about `target` bytes with repeated keys, as apps push. */
+static size_t build_json(char *out, size_t target, unsigned seed) {
+  size_t n = (size_t)sprintf(out, "{\"type\":\"update\",\"seq\":%u,\"items\":[", seed);
+  for (unsigned i = 0; n + 160 < target; i++) {
+    n += (size_t)sprintf(out + n,
+                         "%s{\"id\":%u,\"name\":\"item-%u\",\"price\":%u.%02u,"
+                         "\"tags\":[\"blue\",\"sale\"],\"stock\":%u,\"updated\":\"2026-12-01T%02u:%02u:00Z\"}",
+                         i ? "," : "", seed * 1000 + i, (seed * 7 + i * 13) % 997,
+                         (i * 37 + seed) % 500, (i * 11) % 100, (seed + i * 3) % 90, i % 24,
+                         (seed + i) % 60);
+  }
+  n += (size_t)sprintf(out + n, "]}");
+  return n;
+}
+
+/* Compresses one message on its own (raw DEFLATE, sync flush, tail removed). */
+static size_t deflate_message(const char *in, size_t len, uint8_t *out, size_t room) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) die("deflateInit2");
+  z.next_in = (Bytef *)in;
+  z.avail_in = (uInt)len;
+  z.next_out = out;
+  z.avail_out = (uInt)room;
+  if (deflate(&z, Z_SYNC_FLUSH) != Z_OK || z.avail_in != 0) die("deflate");
+  size_t n = room - z.avail_out;
+  deflateEnd(&z);
+  if (n < 4) die("deflate output too short");
+  return n - 4; /* RFC 7692 7.2.1: without the trailing 00 00 ff ff */
+}
+
+/* One batch unit = DEFLATE_GROUP distinct compressed text frames of 1-4 KiB. */
+static void build_deflate_frames(void) {
+  static const size_t sizes[4] = {1200, 2048, 3072, 4096}; /* each >= 1 KiB, the threshold */
+  char json[5000];
+  uint8_t packed[8192];
+  batch = malloc(DEFLATE_GROUP * (14 + sizeof packed));
+  if (!batch) die("malloc");
+  frame_len = 0;
+  for (unsigned m = 0; m < DEFLATE_GROUP; m++) {
+    size_t len = build_json(json, sizes[m % 4], m + 1);
+    size_t clen = deflate_message(json, len, packed, sizeof packed);
+    uint8_t *frame = batch + frame_len;
+    size_t h = put_client_header(frame, 0x1, clen);
+    frame[0] |= 0x40; /* RSV1: compressed */
+    for (size_t i = 0; i < clen; i++) frame[h + i] = packed[i] ^ MASK_KEY[i & 3];
+    frame_len += h + clen;
+  }
+  batch_frames = 1;
+  group_messages = DEFLATE_GROUP;
+}
+
+static void build_deflate_request(void) {
+  int n = snprintf(request, sizeof request,
+                   "GET / HTTP/1.1\r\n"
+                   "Host: %s:%d\r\n"
+                   "Upgrade: websocket\r\n"
+                   "Connection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: " CLIENT_KEY "\r\n"
+                   "Sec-WebSocket-Version: 13\r\n"
+                   "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                   "\r\n",
+                   host, port);
+  request_len = (size_t)n;
+}
+
+static void on_deflate_message(struct conn *c) {
+  if (c->message_opcode != 0x1) size_mismatches++;
+  if (counting) {
+    messages_received++;
+    bytes_received += c->message_len;
+  }
+  if (++c->group_received < group_messages) return;
+  c->group_received = 0;
+  if (deflate_one_group) groups_done++;
+  else c->frames_pending++;
+}
+
+static int deflate_echo_main(int argc, char **argv) {
+  if (argc != 8) usage();
+  size_t count = (size_t)atol(argv[4]);
+  inflight = (uint64_t)atol(argv[5]);
+  double seconds = atof(argv[6]), warmup = atof(argv[7]);
+  if (count == 0 || inflight == 0 || seconds <= 0) usage();
+  mode = MODE_ECHO;
+  deflate_mode = 1;
+  setup_common(argv[2], argv[3], count);
+  build_deflate_request();
+  build_deflate_frames();
+  size_t next = 0;
+  double give_up = now_seconds() + 60;
+  while (open_count < count && !stop_requested && now_seconds() < give_up && errors == 0) {
+    while (next < count && connecting_count < MAX_CONNECTING) {
+      connecting_count++;
+      start_connect(&conns[next++]);
+    }
+    run_loop_until(now_seconds() + 0.01, 1);
+  }
+  if (open_count != count) {
+    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
+    return 1;
+  }
+  run_loop_until(now_seconds() + warmup, 0);
+  counting = 1;
+  mark_window("start");
+  double start = now_seconds();
+  run_loop_until(start + seconds, 0);
+  double elapsed = now_seconds() - start;
+  mark_window("end");
+  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
+         "\"mb_per_s\":%.3f,\"connections\":%zu,\"errors\":%llu,\"unexpected_closes\":%llu,"
+         "\"size_mismatches\":%llu}\n",
+         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
+         messages_received / elapsed, bytes_received / elapsed / 1e6, count,
+         (unsigned long long)errors, (unsigned long long)unexpected_closes,
+         (unsigned long long)size_mismatches);
+  fflush(stdout);
+  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+}
+
+static int deflate_idle_main(int argc, char **argv) {
+  if (argc != 7) usage();
+  size_t count = (size_t)atol(argv[4]);
+  size_t messages = (size_t)atol(argv[5]);
+  double hold = atof(argv[6]);
+  if (count == 0 || messages == 0 || messages > DEFLATE_GROUP) usage();
+  mode = MODE_ECHO;
+  deflate_mode = 1;
+  deflate_one_group = 1;
+  inflight = 1;
+  setup_common(argv[2], argv[3], count);
+  build_deflate_request();
+  build_deflate_frames();
+  /* Only the first MESSAGES frames of the group are sent, once. */
+  size_t keep = 0;
+  for (size_t m = 0; m < messages; m++) {
+    size_t l7 = batch[keep + 1] & 0x7f;
+    size_t h = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0) + 4;
+    size_t plen = l7 == 126 ? ((size_t)batch[keep + 2] << 8 | batch[keep + 3]) : l7;
+    keep += h + plen;
+  }
+  frame_len = keep;
+  group_messages = messages;
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
+  double give_up = now_seconds() + 120;
+  size_t next = 0;
+  while ((open_count < count || groups_done < count) && !stop_requested) {
+    while (next < count && connecting_count < MAX_CONNECTING) {
+      connecting_count++;
+      start_connect(&conns[next++]);
+    }
+    if (now_seconds() > give_up || errors > 0) break;
+    run_loop_until(now_seconds() + 0.01, 0);
+  }
+  if (groups_done < count) {
+    fprintf(stderr, "loadgen: only %zu of %zu connections exchanged their messages\n",
+            groups_done, count);
+    return 1;
+  }
+  printf("ready\n");
+  fflush(stdout);
+  run_loop_until(now_seconds() + hold, 0);
+  return 0;
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage:\n"
           "  loadgen echo HOST PORT CONNECTIONS INFLIGHT SIZE text|binary SECONDS WARMUP\n"
           "  loadgen handshake HOST PORT CONCURRENCY SECONDS\n"
           "  loadgen handshake-abrupt HOST PORT CONCURRENCY SECONDS\n"
-          "  loadgen idle HOST PORT COUNT HOLD_SECONDS\n");
+          "  loadgen idle HOST PORT COUNT HOLD_SECONDS\n"
+          "  loadgen deflate-echo HOST PORT CONNECTIONS INFLIGHT SECONDS WARMUP\n"
+          "  loadgen deflate-idle HOST PORT COUNT MESSAGES HOLD_SECONDS\n");
   exit(2);
 }
 
@@ -713,6 +915,8 @@ int main(int argc, char **argv) {
     return handshake_main(argc, argv);
   }
   if (strcmp(argv[1], "idle") == 0) return idle_main(argc, argv);
+  if (strcmp(argv[1], "deflate-echo") == 0) return deflate_echo_main(argc, argv);
+  if (strcmp(argv[1], "deflate-idle") == 0) return deflate_idle_main(argc, argv);
   usage();
   return 2;
 }

@@ -8,7 +8,8 @@
  *   node_modules/.bin/node scripts/bench/run.ts            full run, writes docs/bench/
  *   node_modules/.bin/node scripts/bench/run.ts --quick    smoke run (1 s windows)
  *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno
- *            --workloads text64,binary16k,binary1m,handshake,handshake_abrupt,idle_rss
+ *            --workloads text64,binary16k,binary1m,handshake,handshake_abrupt,idle_rss,
+ *                        deflate_json,deflate_idle_rss,deflate_storm
  *            --idle-connections N  --out DIR
  *
  * Prints a markdown table; writes results.json and results.svg. A run with
@@ -175,12 +176,19 @@ const PAIRS: Record<RuntimeId, () => Pair> = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measureOnce(side: Side, workload: Workload): Promise<Measurement> {
-  const server = await startServer(side.command, ROOT, SERVER_CORE);
+  const command = workload.serverArgs
+    ? { ...side.command, argv: [...side.command.argv, ...workload.serverArgs] }
+    : side.command;
+  const server = await startServer(command, ROOT, SERVER_CORE);
   try {
     if (server.output.some((l) => l.includes("bufferutil:") && !l.includes("native"))) {
       warnings.push(`${side.name}: ${server.output.find((l) => l.includes("bufferutil:"))}`);
     }
     if (workload.id === "idle_rss") return await measureIdle(server.pid, server.port);
+    if (workload.deflateIdleMessages !== undefined) {
+      return await measureIdle(server.pid, server.port, workload.deflateIdleMessages);
+    }
+    if (workload.storm) return await measureStorm(server.pid, server.port, workload.storm);
     const args = loadgenArgs(workload, server.port, seconds, warmupSeconds);
     const run = await runLoadgen(LOADGEN, args, server.pid, LOADGEN_CORE);
     if (!run.result || run.exitCode !== 0) {
@@ -191,8 +199,8 @@ async function measureOnce(side: Side, workload: Workload): Promise<Measurement>
     }
     const result = run.result!;
     return {
-      value: workload.echo ? result.msgs_per_s : result.handshakes_per_s,
-      mbPerSecond: workload.echo ? result.mb_per_s : undefined,
+      value: workload.echo || workload.deflateEcho ? result.msgs_per_s : result.handshakes_per_s,
+      mbPerSecond: workload.echo || workload.deflateEcho ? result.mb_per_s : undefined,
       serverCores: run.serverCores,
       loadgenCores: run.loadgenCores,
       otherCores: run.otherCores,
@@ -203,10 +211,20 @@ async function measureOnce(side: Side, workload: Workload): Promise<Measurement>
   }
 }
 
-async function measureIdle(pid: number, port: number): Promise<Measurement> {
+async function measureIdle(
+  pid: number,
+  port: number,
+  deflateMessages?: number,
+): Promise<Measurement> {
   await sleep(1000); // let start-up allocation settle
   const before = rssKiB(pid);
-  const hold = await holdIdleConnections(LOADGEN, port, idleConnections, LOADGEN_CORE);
+  const hold = await holdIdleConnections(
+    LOADGEN,
+    port,
+    idleConnections,
+    LOADGEN_CORE,
+    deflateMessages,
+  );
   await sleep(2000); // let per-connection setup finish before reading RSS
   const after = rssKiB(pid);
   await hold.release();
@@ -214,6 +232,37 @@ async function measureIdle(pid: number, port: number): Promise<Measurement> {
     value: (after - before) / idleConnections,
     rssBeforeKiB: before,
     rssAfterKiB: after,
+    rounds: [],
+  };
+}
+
+/**
+ * ws#1202's storm: `connections` echo compressed JSON at once for `seconds`.
+ * The figure is the server's RSS at the end of the storm; `rssBeforeKiB` is
+ * its idle RSS before, `rssAfterKiB` its RSS 30 s after the storm ended.
+ */
+async function measureStorm(
+  pid: number,
+  port: number,
+  storm: { connections: number; seconds: number },
+): Promise<Measurement> {
+  await sleep(1000);
+  const before = rssKiB(pid);
+  let atEnd = NaN;
+  const stormSeconds = flags.seconds ? seconds : storm.seconds;
+  const args = ["deflate-echo", "127.0.0.1", String(port), String(storm.connections), "1"]
+    .concat([String(stormSeconds), "0"]);
+  const sample = setTimeout(() => (atEnd = rssKiB(pid)), (stormSeconds - 0.5) * 1000 + 3000);
+  const run = await runLoadgen(LOADGEN, args, pid, LOADGEN_CORE);
+  clearTimeout(sample);
+  if (Number.isNaN(atEnd)) atEnd = rssKiB(pid);
+  if (run.exitCode !== 0) warnings.push(`storm: generator exit ${run.exitCode}: ${run.stderr}`);
+  await sleep(30_000);
+  return {
+    value: atEnd,
+    rssBeforeKiB: before,
+    rssAfterKiB: rssKiB(pid),
+    serverCores: run.serverCores,
     rounds: [],
   };
 }
@@ -285,6 +334,7 @@ async function main(): Promise<void> {
       runtime: pair.runtime,
     };
     for (const workload of workloads) {
+      if (workload.runtimes && !workload.runtimes.includes(runtime)) continue;
       const refRuns: Measurement[] = [];
       const ourRuns: Measurement[] = [];
       for (let round = 0; round < rounds; round++) {

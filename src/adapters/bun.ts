@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
@@ -26,7 +27,7 @@ interface BunWebSocket {
   /** The peer's ingredients from the upgrade until `open`, then its session. */
   data: PeerInit<unknown> | PeerSession<unknown>;
   binaryType: "nodebuffer" | "arraybuffer" | "uint8array";
-  send(data: string | Uint8Array): number;
+  send(data: string | Uint8Array, compress?: boolean): number;
   ping(data?: Uint8Array): number;
   close(code?: number, reason?: string): void;
   terminate(): void;
@@ -100,6 +101,9 @@ export function serve<Data = undefined>(
     BUN_MAX_IDLE_TIMEOUT,
   );
   const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true };
+  // Bun compresses only when send() asks: the threshold is applied here.
+  const deflate = resolved.perMessageDeflate;
+  const compressFrom = deflate === false ? Infinity : deflate.threshold;
 
   const server = bun.serve({
     hostname,
@@ -111,8 +115,8 @@ export function serve<Data = undefined>(
       const outcome = negotiateRequestUpgrade(untypedHandler, resolved, request, remoteAddress);
       // Without an upgrade hook the decision is synchronous: no promise for Bun to await.
       return outcome instanceof Promise
-        ? outcome.then((settled) => upgrade(server, request, remoteAddress, settled))
-        : upgrade(server, request, remoteAddress, outcome);
+        ? outcome.then((settled) => upgrade(server, request, remoteAddress, settled, deflate))
+        : upgrade(server, request, remoteAddress, outcome, deflate);
     },
     websocket: {
       maxPayloadLength: resolved.maxMessageSize,
@@ -120,13 +124,14 @@ export function serve<Data = undefined>(
       closeOnBackpressureLimit: true,
       idleTimeout: heartbeatSeconds,
       sendPings: heartbeatSeconds > 0,
-      perMessageDeflate: false,
+      perMessageDeflate: bunPerMessageDeflate(resolved.perMessageDeflate),
       open(ws: BunWebSocket) {
         // Binary messages then arrive as plain Uint8Arrays, which the session
         // takes as they are: no Buffer, and no view of it made per message.
         ws.binaryType = "uint8array";
         const init = ws.data as PeerInit<unknown>;
-        const session = new PeerSession(untypedHandler, new BunTransport(ws), init, sessionOptions);
+        const transport = new BunTransport(ws, compressFrom);
+        const session = new PeerSession(untypedHandler, transport, init, sessionOptions);
         ws.data = session;
         peers.add(session.peer);
         session.opened();
@@ -167,6 +172,7 @@ function upgrade(
   request: Request,
   remoteAddress: string,
   outcome: UpgradeNegotiation<unknown>,
+  deflate: ResolvedPerMessageDeflate | false,
 ): Response | undefined {
   if (!outcome.accepted) return outcome.response;
   const protocol = outcome.acceptance.protocol;
@@ -179,7 +185,8 @@ function upgrade(
     request: requestRebuilder(request.url, request.headers),
     data: outcome.data,
     protocol: protocol ?? "",
-    extensions: "",
+    // Bun answers the offer itself and does not tell its parameters: the name is what we know.
+    extensions: deflate !== false && offersDeflate(request) ? "permessage-deflate" : "",
     remoteAddress,
   };
   if (server.upgrade(request, { data: init, headers })) return undefined;
@@ -197,18 +204,44 @@ function requestRebuilder(url: string, headers: Headers): () => Request {
   return () => new Request(url, { headers });
 }
 
+function offersDeflate(request: Request): boolean {
+  const offer = request.headers.get("sec-websocket-extensions");
+  return offer !== null && offer.includes("permessage-deflate");
+}
+
+// uWebSockets' dedicated compressors by window: "3KB" is 9 bits at memLevel
+// 1, "4KB" 9 bits, then one size per bit up to "256KB" at 15 bits. The
+// shared compressor and decompressor keep no context between messages.
+const BUN_COMPRESSORS = ["3KB", "4KB", "8KB", "16KB", "32KB", "64KB", "128KB", "256KB"];
+
+function bunPerMessageDeflate(
+  deflate: ResolvedPerMessageDeflate | false,
+): false | { compress: string; decompress: string | boolean } {
+  if (deflate === false) return false;
+  const bits = deflate.serverMaxWindowBits;
+  return {
+    compress: deflate.serverNoContextTakeover
+      ? "shared"
+      : BUN_COMPRESSORS[bits === 8 ? 0 : bits - 8],
+    decompress: deflate.clientNoContextTakeover ? true : "dedicated",
+  };
+}
+
 /** The transport of one socket: one small object, where literals would cost a closure per operation. */
 class BunTransport implements PeerTransport {
   #ws: BunWebSocket;
+  #compressFrom: number;
 
-  constructor(ws: BunWebSocket) {
+  constructor(ws: BunWebSocket, compressFrom: number) {
     this.#ws = ws;
+    this.#compressFrom = compressFrom;
   }
 
-  send(data: string | Uint8Array): number {
+  send(data: string | Uint8Array, compress?: boolean): number {
     // Bun's send returns the bytes written, or -1 when the message had to be
     // queued: only then is there a backlog to measure.
-    return this.#ws.send(data) > 0 ? 0 : this.#ws.getBufferedAmount();
+    const sent = this.#ws.send(data, compress ?? data.length >= this.#compressFrom);
+    return sent > 0 ? 0 : this.#ws.getBufferedAmount();
   }
 
   ping(payload: Uint8Array): void {

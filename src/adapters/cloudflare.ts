@@ -37,6 +37,9 @@
  * @module
  */
 
+import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
+import { negotiatePerMessageDeflate } from "../handshake/negotiate_permessage_deflate.ts";
+import { formatExtensions, parseExtensions } from "../handshake/parse_extensions.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
@@ -117,6 +120,7 @@ export function createWorkerFetch<Data = undefined>(
     const outcome = await negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
     if (!outcome.accepted) return outcome.response;
     const protocol = outcome.acceptance.protocol;
+    const extensions = deflateAnswer(request, resolved.perMessageDeflate);
     const pair = new (webSocketPair())();
     const client = pair[0];
     const server = pair[1];
@@ -129,12 +133,18 @@ export function createWorkerFetch<Data = undefined>(
       request,
       data: outcome.data,
       protocol: protocol ?? "",
-      extensions: "",
+      extensions,
       remoteAddress,
     });
     // workerd writes the handshake's own fields; only the hook's extras and the protocol are ours.
     const headers = new Headers(outcome.headers);
     if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
+    // From compatibility date 2023-08-15 workerd compresses whatever the
+    // client offers unless the response names the extensions itself: then
+    // our answer (and its parameters) is what workerd applies. An empty
+    // value is dropped before workerd looks, so refusing takes the
+    // `no_web_socket_compression` compatibility flag (README).
+    if (extensions !== "") headers.set("Sec-WebSocket-Extensions", extensions);
     const init: ResponseInit & { webSocket: WorkerWebSocket } = {
       status: 101,
       headers,
@@ -144,6 +154,18 @@ export function createWorkerFetch<Data = undefined>(
     session.opened();
     return response;
   };
+}
+
+// Our answer to the client's permessage-deflate offers, "" when off or none can be honoured.
+function deflateAnswer(request: Request, deflate: ResolvedPerMessageDeflate | false): string {
+  const offer = request.headers.get("sec-websocket-extensions");
+  if (deflate === false || offer === null) return "";
+  try {
+    const accepted = negotiatePerMessageDeflate(parseExtensions(offer), deflate);
+    return accepted === null ? "" : formatExtensions([accepted.response]);
+  } catch {
+    return "";
+  }
 }
 
 function attach<Data>(

@@ -122,6 +122,13 @@ export function createUpgrader<Data = undefined>(
   peers: PeerRegistry = new PeerRegistry(),
 ): (request: Request, remoteAddress?: string) => Response | Promise<Response> {
   const resolved = resolveServerOptions(options);
+  if (resolved.perMessageDeflate !== false) {
+    // Deno.upgradeWebSocket never negotiates an extension: say so at start-up.
+    throw new ProtocolError(
+      "UNSUPPORTED_ON_RUNTIME",
+      'Cannot serve with perMessageDeflate: Deno\'s own WebSocket server cannot compress; use engine: "omnisocket"',
+    );
+  }
   const shared: SharedState = {
     handler: handler as Handler<unknown>,
     deno: denoRuntime(),

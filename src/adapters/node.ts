@@ -10,6 +10,7 @@
  * @module
  */
 
+import { nodeDeflateCodec } from "./node_deflate_codec.ts";
 import { Buffer as NodeBuffer } from "node:buffer";
 import * as nodeCrypto from "node:crypto";
 import type { Socket } from "node:net";
@@ -109,6 +110,7 @@ export function attach<Data = undefined>(
   const { path, ...shared } = options;
   const resolved = resolveServerOptions(shared);
   resolved.allocate = allocate;
+  if (resolved.perMessageDeflate !== false) resolved.deflateCodec = nodeDeflateCodec();
   const peers = new PeerRegistry();
   const context: RawConnectionContext = {
     handler: handler as Handler<unknown>,

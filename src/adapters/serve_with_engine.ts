@@ -6,6 +6,7 @@
  * @module
  */
 
+import { nodeDeflateCodec } from "./node_deflate_codec.ts";
 import type { Handler } from "../api/handler.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
@@ -72,6 +73,8 @@ export function createEngineServer<Data>(
   const { hostname: _hostname, port: _port, fetch, ...shared } = options;
   const resolved = resolveServerOptions(shared);
   if (allocate) resolved.allocate = allocate;
+  // Node, Deno and Bun all have node:zlib, which our engine compresses with.
+  if (resolved.perMessageDeflate !== false) resolved.deflateCodec = nodeDeflateCodec();
   const peers = new PeerRegistry();
   const connections = new Set<TcpConnection>();
   const context: RawConnectionContext = {

@@ -11,6 +11,8 @@ import { ProtocolError } from "../errors/protocol_error.ts";
 import { acceptUpgradeNow, type HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
 import { rejectionResponse } from "../handshake/build_responses.ts";
 import { selectSubprotocol } from "../handshake/select_subprotocol.ts";
+import type { ExtensionOffer } from "../handshake/parse_extensions.ts";
+import { negotiatePerMessageDeflate } from "../handshake/negotiate_permessage_deflate.ts";
 import type { UpgradeRequest } from "../handshake/validate_upgrade_request.ts";
 import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
 import { decideUpgrade } from "./decide_upgrade.ts";
@@ -107,6 +109,7 @@ export function negotiateUpgrade<Data>(
         offeredProtocols = offered;
         return selectSubprotocol(offered, options.protocols);
       },
+      negotiateExtensions: extensionNegotiator(options),
     });
   } catch (error) {
     return refusal(error);
@@ -118,6 +121,36 @@ export function negotiateUpgrade<Data>(
     );
   }
   return decide(handler, source, acceptance, offeredProtocols);
+}
+
+// Only where our engine frames the messages (the adapter handed it a codec):
+// native runtimes negotiate for themselves.
+const negotiators = new WeakMap<
+  ResolvedServerOptions,
+  ((offers: ExtensionOffer[]) => ExtensionOffer[]) | undefined
+>();
+
+function extensionNegotiator(
+  options: ResolvedServerOptions,
+): ((offers: ExtensionOffer[]) => ExtensionOffer[]) | undefined {
+  if (negotiators.has(options)) return negotiators.get(options);
+  const settings = options.perMessageDeflate;
+  const codec = options.deflateCodec;
+  let negotiate: ((offers: ExtensionOffer[]) => ExtensionOffer[]) | undefined;
+  if (settings !== false && codec !== undefined) {
+    // Without preset dictionaries (Deno's zlib) neither side may take context over.
+    const policy = codec.supportsDictionary ? settings : {
+      ...settings,
+      serverNoContextTakeover: true,
+      clientNoContextTakeover: true,
+    };
+    negotiate = (offers) => {
+      const accepted = negotiatePerMessageDeflate(offers, policy);
+      return accepted === null ? [] : [accepted.response];
+    };
+  }
+  negotiators.set(options, negotiate);
+  return negotiate;
 }
 
 function decide<Data>(

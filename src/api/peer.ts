@@ -19,8 +19,10 @@ export interface PeerTransport {
    * Queues one message (text for a string, binary for bytes) and returns the
    * bytes still queued afterwards, as `bufferedAmount` would: adapters can
    * often tell from the send itself, without a second call into the runtime.
+   * `compress` is the sender's wish for permessage-deflate (`undefined`:
+   * none, the threshold decides); ignored where nothing was negotiated.
    */
-  send(data: string | Uint8Array): number;
+  send(data: string | Uint8Array, compress?: boolean): number;
   /** Sends a ping; throws a clear error where the runtime cannot. */
   ping(payload: Uint8Array): void;
   /** Starts the close handshake with an already validated code and reason. */
@@ -177,11 +179,16 @@ export class Peer<Data = undefined> {
    * now above `backpressureLimit` — the message is queued then, and
    * `drained()` resolves once the queue is empty. A peer whose queue passes
    * `maxBufferedAmount` is closed with 1008.
+   *
+   * `options.compress`, where permessage-deflate was negotiated: false sends
+   * the message uncompressed, true compresses it even below the
+   * `threshold`; unset, messages from the threshold up are compressed.
    */
-  send(data: string | ArrayBuffer | ArrayBufferView): boolean {
+  send(data: string | ArrayBuffer | ArrayBufferView, options?: { compress?: boolean }): boolean {
     if (this.#state.readyState !== 1) return false;
     const buffered = this.#transport.send(
       typeof data === "string" || data instanceof Uint8Array ? data : toSendable(data),
+      options?.compress,
     );
     if (buffered > this.#limits.maxBufferedAmount) {
       this.close(1008, "send buffer overflow");

@@ -5,6 +5,13 @@
  * @module
  */
 
+import type { DeflateCodec } from "../protocol/deflate_codec.ts";
+import {
+  type PerMessageDeflateOptions,
+  type ResolvedPerMessageDeflate,
+  resolvePerMessageDeflate,
+} from "./per_message_deflate_options.ts";
+
 /**
  * Options shared by every adapter. Each has a default that is safe on the open internet.
  *
@@ -52,6 +59,12 @@ export interface ServerOptions {
   maxBufferedAmount?: number;
   /** Milliseconds `close()` of the server waits for peers to finish their close handshake. Default 5 000. */
   shutdownTimeout?: number;
+  /**
+   * permessage-deflate (RFC 7692): `true` for the defaults, an object to
+   * tune them, `false` to refuse every offer. Default false. Deno's native
+   * server cannot compress: there it needs `engine: "omnisocket"`.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
 /**
@@ -59,14 +72,25 @@ export interface ServerOptions {
  *
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
-export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins">> & {
-  allowedOrigins: readonly string[] | undefined;
-  /**
-   * Set by an adapter, not a user option: the runtime's allocation for
-   * message buffers that need not be zeroed (see `ConnectionOptions.allocate`).
-   */
-  allocate?: (size: number) => Uint8Array;
-};
+export type ResolvedServerOptions =
+  & Required<
+    Omit<ServerOptions, "allowedOrigins" | "perMessageDeflate">
+  >
+  & {
+    allowedOrigins: readonly string[] | undefined;
+    /** The permessage-deflate settings, or false when it is off. */
+    perMessageDeflate: ResolvedPerMessageDeflate | false;
+    /**
+     * Set by an adapter whose runtime has `node:zlib`, not a user option: the
+     * codec our engine compresses with.
+     */
+    deflateCodec?: DeflateCodec;
+    /**
+     * Set by an adapter, not a user option: the runtime's allocation for
+     * message buffers that need not be zeroed (see `ConnectionOptions.allocate`).
+     */
+    allocate?: (size: number) => Uint8Array;
+  };
 
 /**
  * The defaults of {@linkcode ServerOptions}, in one place for the README and every adapter.
@@ -91,6 +115,7 @@ export const DEFAULT_SERVER_OPTIONS:
     backpressureLimit: 1024 * 1024,
     maxBufferedAmount: 64 * 1024 * 1024,
     shutdownTimeout: 5_000,
+    perMessageDeflate: false,
   });
 
 /**
@@ -109,7 +134,7 @@ export const DEFAULT_SERVER_OPTIONS:
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
-  const resolved: ResolvedServerOptions = { ...DEFAULT_SERVER_OPTIONS };
+  const resolved = { ...DEFAULT_SERVER_OPTIONS } as ResolvedServerOptions;
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (!(name in DEFAULT_SERVER_OPTIONS)) {
@@ -136,6 +161,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
       );
     }
   }
+  resolved.perMessageDeflate = resolvePerMessageDeflate(options.perMessageDeflate);
   if (resolved.backpressureLimit > resolved.maxBufferedAmount) {
     throw new RangeError(
       "Cannot create server: backpressureLimit must not exceed maxBufferedAmount",

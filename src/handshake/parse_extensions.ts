@@ -25,6 +25,8 @@ import { isOwsCode, isToken, isTokenCode } from "./http_chars.ts";
  */
 export type ExtensionOffer = { name: string; params: Map<string, string | true> };
 
+// Marks an offer that names a parameter twice; "" is never a token.
+const REPEATED_PARAMETER = "";
 const COMMA = 0x2c;
 const SEMICOLON = 0x3b;
 const EQUALS = 0x3d;
@@ -37,7 +39,9 @@ const BACKSLASH = 0x5c;
  * Grammar: `ext-name *( ";" ext-param )`, params `token [ "=" (token |
  * quoted-string) ]`; a quoted value must unescape to a token; OWS is allowed
  * around `;`, `,` and `=`; empty list elements are ignored. A parameter named
- * twice in one offer is refused, since a Map cannot hold both. Any error throws
+ * twice in one offer keeps its first value and marks the offer with a
+ * parameter named `""` (never a token), so that every negotiator sees an
+ * unknown parameter and declines that offer alone (RFC 7692 §5). Any error throws
  * a {@linkcode ProtocolError} with code `"INVALID_EXTENSIONS"` and status 400.
  * Single pass, linear time.
  *
@@ -118,18 +122,19 @@ function readOffer(scanner: Scanner): ExtensionOffer {
     scanner.position++;
     skipOws(scanner);
     const paramName = readToken(scanner, "a parameter name is not a token");
-    if (params.has(paramName)) throw invalid("a parameter appears twice in one extension");
+    // Read on, then mark the offer: a Map cannot hold both values.
+    const repeated = params.has(paramName);
     skipOws(scanner);
-    if (scanner.value.charCodeAt(scanner.position) !== EQUALS) {
-      params.set(paramName, true);
-      continue;
+    let paramValue: string | true = true;
+    if (scanner.value.charCodeAt(scanner.position) === EQUALS) {
+      scanner.position++;
+      skipOws(scanner);
+      paramValue = scanner.value.charCodeAt(scanner.position) === QUOTE
+        ? readQuotedToken(scanner)
+        : readToken(scanner, "a parameter value is not a token");
     }
-    scanner.position++;
-    skipOws(scanner);
-    const paramValue = scanner.value.charCodeAt(scanner.position) === QUOTE
-      ? readQuotedToken(scanner)
-      : readToken(scanner, "a parameter value is not a token");
-    params.set(paramName, paramValue);
+    if (repeated) params.set(REPEATED_PARAMETER, true);
+    else params.set(paramName, paramValue);
   }
 }
 

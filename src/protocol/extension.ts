@@ -53,7 +53,8 @@ export interface Extension {
   /**
    * Transforms an outgoing message; returns the bytes to send (the engine
    * then sets {@linkcode Extension.rsvBits} on the first frame) or `null` to
-   * send the message untouched.
+   * send the message untouched. `compress` is the sender's per-message wish
+   * (`send(data, compress)`), `undefined` when it expressed none.
    */
-  encodeMessage?(payload: Uint8Array, isText: boolean): Uint8Array | null;
+  encodeMessage?(payload: Uint8Array, isText: boolean, compress?: boolean): Uint8Array | null;
 }

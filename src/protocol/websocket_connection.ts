@@ -242,12 +242,14 @@ export class WebSocketConnection {
    * Queues a message: a string as a text frame, bytes as a binary frame.
    * A server queues large binary payloads without copying them: do not change
    * them until written. Returns false (and queues nothing) once a close frame
-   * has been sent.
+   * has been sent. `compress` is handed to the extensions: with
+   * permessage-deflate, false sends the message uncompressed and true
+   * compresses it even below the threshold.
    */
-  send(data: string | Uint8Array): boolean {
+  send(data: string | Uint8Array, compress?: boolean): boolean {
     if (this.#closeSent) return false;
     if (this.#encodesOutgoing || this.#outgoingFragmentSize > 0) {
-      this.#sendTransformed(data);
+      this.#sendTransformed(data, compress);
     } else if (typeof data === "string") {
       this.#encoder.writeText(data);
     } else {
@@ -310,6 +312,10 @@ export class WebSocketConnection {
     if (opcode === 0) {
       if (this.#messageOpcode === 0) {
         throw failure("UNEXPECTED_CONTINUATION", "continuation frame with no message open", 1002);
+      }
+      // An extension's RSV bit describes the whole message, on its first frame only (RFC 7692 §6.1).
+      if (decoder.rsv !== 0) {
+        throw failure("RESERVED_BITS", "RSV bits set on a continuation frame", 1002);
       }
     } else {
       if (this.#messageOpcode !== 0) {
@@ -608,13 +614,13 @@ export class WebSocketConnection {
     return true;
   }
 
-  #sendTransformed(data: string | Uint8Array): void {
+  #sendTransformed(data: string | Uint8Array, compress: boolean | undefined): void {
     const isText = typeof data === "string";
     let bytes = toBytes(data);
     let rsv = 0;
     for (const extension of this.#extensions) {
       if (extension.encodeMessage === undefined) continue;
-      const encoded = extension.encodeMessage(bytes, isText);
+      const encoded = extension.encodeMessage(bytes, isText, compress);
       if (encoded === null) continue;
       if (isPromise(encoded)) {
         throw new ProtocolError(

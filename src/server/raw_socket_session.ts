@@ -14,6 +14,7 @@ import { HttpHeadParser, type RequestHead } from "../handshake/http_head_parser.
 import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
 import { decodeLatin1, encodeLatin1 } from "../handshake/latin1.ts";
 import { requestHeadBytes } from "../handshake/request_head_bytes.ts";
+import type { Extension } from "../protocol/extension.ts";
 import {
   type ConnectionListener,
   type ConnectionOptions,
@@ -49,7 +50,13 @@ export interface ByteStream {
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export type UpgradeVerdict =
-  | { accepted: true; acceptance: HandshakeAcceptance; headers?: Headers }
+  | {
+    accepted: true;
+    acceptance: HandshakeAcceptance;
+    headers?: Headers;
+    /** The negotiated extensions' engine side, one per accepted extension. */
+    extensions?: readonly Extension[];
+  }
   | { accepted: false; response: Uint8Array };
 
 /**
@@ -235,11 +242,11 @@ export class RawSocketSession {
     return (this.#stream.queuedBytes ?? 0) + this.#unflushedBytes;
   }
 
-  /** Queues a message; returns false if the connection no longer sends. */
-  send(data: string | Uint8Array): boolean {
+  /** Queues a message; returns false if the connection no longer sends. `compress` goes to the extensions. */
+  send(data: string | Uint8Array, compress?: boolean): boolean {
     const connection = this.#connection;
     if (connection === null || this.#finished) return false;
-    const queued = connection.send(data);
+    const queued = connection.send(data, compress);
     this.#unflushedBytes += data.length;
     this.#scheduleFlush();
     return queued;
@@ -312,7 +319,7 @@ export class RawSocketSession {
   }
 
   #conclude(verdict: UpgradeVerdict): void {
-    if (verdict.accepted) this.#open(verdict.acceptance, verdict.headers);
+    if (verdict.accepted) this.#open(verdict.acceptance, verdict.headers, verdict.extensions);
     else this.#refuse(verdict.response);
   }
 
@@ -332,7 +339,11 @@ export class RawSocketSession {
     this.#start(head, firstChunk ? chunk.subarray(0, chunk.length - head.rest.length) : null);
   }
 
-  #open(acceptance: HandshakeAcceptance, extraHeaders?: Headers): void {
+  #open(
+    acceptance: HandshakeAcceptance,
+    extraHeaders?: Headers,
+    extensions?: readonly Extension[],
+  ): void {
     if (this.#finished) return;
     let switching: Uint8Array;
     try {
@@ -346,9 +357,10 @@ export class RawSocketSession {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#protocol = acceptance.protocol;
+    const shared = connectionOptions(this.#options);
     this.#connection = new WebSocketConnection(
       new EngineListener(this, this.#events),
-      connectionOptions(this.#options),
+      extensions === undefined || extensions.length === 0 ? shared : { ...shared, extensions },
     );
     this.#stream.write([switching]);
     this.#events.onOpen?.();

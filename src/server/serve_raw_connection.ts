@@ -22,6 +22,11 @@ import {
   type UpgradeVerdict,
 } from "./raw_socket_session.ts";
 import { serializeResponse } from "./serialize_response.ts";
+import { formatExtensions } from "../handshake/parse_extensions.ts";
+import { deflateAgreementOf } from "../handshake/negotiate_permessage_deflate.ts";
+import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
+import type { Extension } from "../protocol/extension.ts";
+import { PerMessageDeflate } from "../protocol/per_message_deflate.ts";
 import type { TcpConnection, TcpConnectionHandler } from "./tcp_connection.ts";
 
 /**
@@ -82,6 +87,7 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   #connection: TcpConnection;
   #scheme: "http" | "https";
   #data: unknown;
+  #extensions = "";
   #peer: PeerSession<unknown> | undefined;
   #request: Request | undefined;
 
@@ -144,7 +150,15 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   #verdictOf(outcome: UpgradeNegotiation<unknown>): UpgradeVerdict | Promise<UpgradeVerdict> {
     if (outcome.accepted) {
       this.#data = outcome.data;
-      return { accepted: true, acceptance: outcome.acceptance, headers: outcome.headers };
+      const { acceptance, headers } = outcome;
+      if (acceptance.extensions.length === 0) return { accepted: true, acceptance, headers };
+      this.#extensions = formatExtensions(acceptance.extensions);
+      return {
+        accepted: true,
+        acceptance,
+        headers,
+        extensions: engineExtensions(acceptance, this.#context.options),
+      };
     }
     // Our own refusals are prebuilt bytes; a hook's Response has to be read.
     if (outcome.error) return { accepted: false, response: buildRejection(outcome.error) };
@@ -157,7 +171,7 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
       request: () => this.#requestOf(this.session.request!),
       data: this.#data,
       protocol: this.session.protocol ?? "",
-      extensions: "",
+      extensions: this.#extensions,
       remoteAddress: this.#connection.remoteAddress,
     }, { options });
     this.#data = undefined;
@@ -187,8 +201,8 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
 
   // PeerTransport: what the Peer does to the connection.
 
-  send(message: string | Uint8Array): number {
-    this.session.send(message);
+  send(message: string | Uint8Array, compress?: boolean): number {
+    this.session.send(message, compress);
     return this.session.bufferedAmount;
   }
 
@@ -216,6 +230,29 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   #requestOf(head: RequestHead): Request {
     return this.#request ??= toRequest(head, this.#scheme);
   }
+}
+
+// The engine side of what negotiateUpgrade accepted (permessage-deflate only).
+function engineExtensions(
+  acceptance: HandshakeAcceptance,
+  options: RawConnectionContext["options"],
+): Extension[] {
+  const extensions: Extension[] = [];
+  const settings = options.perMessageDeflate;
+  for (const accepted of acceptance.extensions) {
+    if (accepted.name !== "permessage-deflate" || settings === false || !options.deflateCodec) {
+      continue;
+    }
+    extensions.push(
+      new PerMessageDeflate(options.deflateCodec, deflateAgreementOf(accepted), {
+        level: settings.level,
+        memLevel: settings.memLevel,
+        threshold: settings.threshold,
+        maxMessageSize: options.maxMessageSize,
+      }),
+    );
+  }
+  return extensions;
 }
 
 function toRequest(head: RequestHead, scheme: "http" | "https"): Request {

@@ -21,6 +21,8 @@ export interface ConformanceCase {
   byteDelivery: boolean;
   /** Deadline for the whole case, connection included. */
   timeoutMs: number;
+  /** `Sec-WebSocket-Extensions` to offer (permessage-deflate cases); the server must accept. */
+  offer?: string;
 }
 
 /** Largest payload still sent one byte per write. */

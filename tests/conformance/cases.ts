@@ -7,6 +7,7 @@
 
 import type { ConformanceCase } from "./case_kit.ts";
 import { closeCases } from "./cases/close.ts";
+import { compressionCases } from "./cases/compression.ts";
 import { fragmentationCases } from "./cases/fragmentation.ts";
 import { framingCases } from "./cases/framing.ts";
 import { limitCases } from "./cases/limits.ts";
@@ -30,6 +31,9 @@ export const CASES: ConformanceCase[] = [
   ...limitCases,
 ];
 
+/** permessage-deflate cases (Autobahn 12.x and 13.x), for servers started with it on. */
+export const DEFLATE_CASES: ConformanceCase[] = compressionCases;
+
 /** All bytes in one write; one write per frame; one byte per write. */
 export const DELIVERIES: Delivery[] = ["whole", "frame", "byte"];
 
@@ -41,8 +45,8 @@ export interface CaseRun {
 }
 
 /** Every case × delivery that applies to it (large cases skip one-byte-per-write). */
-export function caseRuns(): CaseRun[] {
-  return CASES.flatMap((testCase) =>
+export function caseRuns(cases: ConformanceCase[] = CASES): CaseRun[] {
+  return cases.flatMap((testCase) =>
     DELIVERIES.filter((delivery) => delivery !== "byte" || testCase.byteDelivery).map((
       delivery,
     ) => ({
@@ -56,7 +60,7 @@ export function caseRuns(): CaseRun[] {
 /** Connects a fresh client to `url` and runs one case; rejects with what went wrong. */
 export async function runCase(url: string, run: CaseRun): Promise<void> {
   const { testCase, delivery } = run;
-  const client = await RawClient.connect(url, testCase.timeoutMs);
+  const client = await RawClient.connect(url, testCase.timeoutMs, testCase.offer);
   client.setDeadline(Date.now() + testCase.timeoutMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {

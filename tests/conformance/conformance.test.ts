@@ -14,7 +14,7 @@ import {
   runtimesUnderTest,
   startExample,
 } from "../support/example_server.ts";
-import { caseRuns, runCase } from "./cases.ts";
+import { caseRuns, DEFLATE_CASES, runCase } from "./cases.ts";
 
 const EXAMPLE = "examples/echo.ts";
 
@@ -40,6 +40,28 @@ if (!existsSync(join(REPO_ROOT, EXAMPLE))) {
         const timeout = 2 * run.testCase.timeoutMs + 2_000;
         test(`${runtime} ${run.name}`, { timeout }, async () => {
           if (!server) throw new Error(`${EXAMPLE} did not start on ${runtime}`);
+          await runCase(server.url, run);
+        });
+      }
+    });
+
+    // permessage-deflate (Autobahn 12.x and 13.x) on the same engine, started with --deflate.
+    describe(`${runtime} ${EXAMPLE} --deflate conformance (omnisocket engine)`, () => {
+      let server: RunningExample | undefined;
+      before(async () => {
+        server = await startExample({
+          runtime,
+          file: EXAMPLE,
+          args: ["--engine", "omnisocket", "--deflate"],
+        });
+      }, { timeout: 30_000 });
+      after(async () => {
+        await server?.stop();
+      }, { timeout: 10_000 });
+      for (const run of caseRuns(DEFLATE_CASES)) {
+        const timeout = 2 * run.testCase.timeoutMs + 2_000;
+        test(`${runtime} ${run.name}`, { timeout }, async () => {
+          if (!server) throw new Error(`${EXAMPLE} --deflate did not start on ${runtime}`);
           await runCase(server.url, run);
         });
       }

@@ -77,6 +77,8 @@ export interface ServerFrame {
  * returns undefined. Throws when the server breaks a rule a client must enforce.
  */
 export class FrameParser {
+  /** Set once permessage-deflate is agreed: RSV1 may then start a data message. */
+  allowRsv1 = false;
   #chunks: Uint8Array[] = [];
   #buffered = 0;
 
@@ -115,7 +117,9 @@ export class FrameParser {
     this.#take(headerLength);
     const payload = this.#take(length);
     const frame = { fin, rsv, opcode, payload };
-    checkServerFrame(frame);
+    checkServerFrame(
+      this.allowRsv1 && opcode >= 1 && opcode <= 2 ? { ...frame, rsv: rsv & 3 } : frame,
+    );
     return frame;
   }
 

@@ -63,11 +63,16 @@ export class RawClient {
   #awaiting = "nothing yet";
   #tcpEnd: TcpEnd | undefined;
   #protocolViolation: Error | undefined;
+  /** The server's `Sec-WebSocket-Extensions` answer ("" when none). */
+  readonly extensions: string;
 
   /** Use {@linkcode RawClient.connect}; this wraps an already upgraded socket. */
-  constructor(socket: Socket, deadline: number, leftover: Uint8Array) {
+  constructor(socket: Socket, deadline: number, leftover: Uint8Array, extensions = "") {
     this.#socket = socket;
     this.#deadline = deadline;
+    this.extensions = extensions;
+    // permessage-deflate marks compressed messages with RSV1 (RFC 7692 §6).
+    if (extensions.startsWith("permessage-deflate")) this.#parser.allowRsv1 = true;
     socket.on("data", (chunk: Uint8Array) => this.#onData(chunk));
     socket.on("end", () => this.#onEnd("fin"));
     socket.on("close", () => this.#onEnd("reset"));
@@ -75,8 +80,11 @@ export class RawClient {
     if (leftover.length > 0) this.#onData(leftover);
   }
 
-  /** Connects to `ws://host:port/path`, performs the opening handshake, checks the accept. */
-  static connect(url: string, timeoutMs: number): Promise<RawClient> {
+  /**
+   * Connects to `ws://host:port/path`, performs the opening handshake, checks the accept.
+   * `offer` is sent as `Sec-WebSocket-Extensions`; the server must then accept permessage-deflate.
+   */
+  static connect(url: string, timeoutMs: number, offer?: string): Promise<RawClient> {
     const target = new URL(url);
     const deadline = Date.now() + timeoutMs;
     const key = randomBytes(16).toString("base64");
@@ -100,7 +108,8 @@ export class RawClient {
         socket.write(
           `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
             `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
-            `Sec-WebSocket-Version: 13\r\n\r\n`,
+            `Sec-WebSocket-Version: 13\r\n` +
+            (offer === undefined ? "" : `Sec-WebSocket-Extensions: ${offer}\r\n`) + "\r\n",
         );
       });
       const onHead = (chunk: Buffer) => {
@@ -126,10 +135,15 @@ export class RawClient {
         if (headers.get("sec-websocket-accept") !== expectedAccept) {
           return fail(`Sec-WebSocket-Accept "${headers.get("sec-websocket-accept")}"`);
         }
-        if (headers.has("sec-websocket-extensions")) {
+        const extensions = headers.get("sec-websocket-extensions") ?? "";
+        if (offer === undefined && extensions !== "") {
           return fail("server answered with an extension the client never offered");
         }
-        resolve(new RawClient(socket, deadline, new Uint8Array(head.subarray(end + 4))));
+        if (offer !== undefined && !extensions.startsWith("permessage-deflate")) {
+          return fail(`server declined the offer "${offer}" (answered "${extensions}")`);
+        }
+        const leftover = new Uint8Array(head.subarray(end + 4));
+        resolve(new RawClient(socket, deadline, leftover, extensions));
       };
       socket.on("data", onHead);
     });

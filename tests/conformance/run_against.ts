@@ -2,13 +2,13 @@
  * Runs every conformance case against any WebSocket echo server and prints one line per case
  * and a summary.
  *
- *   node tests/conformance/run_against.ts --url ws://127.0.0.1:PORT [--filter 6.6] [--delivery byte]
+ *   node tests/conformance/run_against.ts --url ws://127.0.0.1:PORT [--filter 6.6] [--delivery byte] [--deflate]
  *
  * @module
  */
 
 import process from "node:process";
-import { caseRuns, runCase } from "./cases.ts";
+import { caseRuns, CASES, DEFLATE_CASES, runCase } from "./cases.ts";
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -25,7 +25,9 @@ const delivery = option("--delivery");
 
 let passed = 0;
 let failed = 0;
-for (const run of caseRuns()) {
+// --deflate adds the permessage-deflate cases (12.x, 13.x) for a server that compresses.
+const cases = process.argv.includes("--deflate") ? [...CASES, ...DEFLATE_CASES] : CASES;
+for (const run of caseRuns(cases)) {
   if (filter && !run.testCase.id.startsWith(filter)) continue;
   if (delivery && run.delivery !== delivery) continue;
   const started = Date.now();

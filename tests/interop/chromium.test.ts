@@ -8,10 +8,20 @@ import { runtimesUnderTest, startExample } from "../support/example_server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
+const CASES: [string, string[]][] = [["", []], [" with --deflate", [
+  "--engine",
+  "omnisocket",
+  "--deflate",
+]]];
+
 for (const runtime of runtimesUnderTest()) {
-  describe(`demo page served on ${runtime}`, () => {
+  for (const [variant, args] of CASES) describeDemoPage(runtime, variant, args);
+}
+
+function describeDemoPage(runtime: "node" | "deno" | "bun", variant: string, args: string[]) {
+  describe(`demo page served on ${runtime}${variant}`, () => {
     test("echoes a message typed into the page in headless Chromium", async () => {
-      const server = await startExample({ runtime, file: "examples/echo.ts" });
+      const server = await startExample({ runtime, file: "examples/echo.ts", args });
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -28,11 +38,23 @@ for (const runtime of runtimesUnderTest()) {
         const page = await browser.newPage();
         await page.goto(`http://127.0.0.1:${server.port}/`);
         await page.locator("#status", { hasText: "connected to" }).waitFor({ timeout: 5_000 });
-        await page.fill("#text", `hello from chromium via ${runtime}`);
+        // Chromium offers permessage-deflate; client_max_window_bits: the page shows the answer.
+        const extensions = await page.locator("#extensions").textContent();
+        if (args.includes("--deflate")) {
+          assert.match(extensions ?? "", /^extensions: permessage-deflate/);
+          console.log(`chromium on ${runtime}: ${extensions}`);
+        } else {
+          assert.equal(extensions, "extensions: none");
+        }
+        // Long enough to be compressed (the threshold is 1 KiB).
+        const message = `hello from chromium via ${runtime}${variant} `.repeat(
+          args.length ? 40 : 1,
+        );
+        await page.fill("#text", message);
         await page.click("#send");
         const echo = page.locator("li.echo").first();
         await echo.waitFor({ timeout: 5_000 });
-        assert.equal(await echo.textContent(), `echo (text): hello from chromium via ${runtime}`);
+        assert.equal(await echo.textContent(), `echo (text): ${message}`);
       } finally {
         await browser.close();
         await server.stop();

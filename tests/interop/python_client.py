@@ -1,9 +1,13 @@
 """Interop client from python3-websockets (Debian), a WebSocket stack nobody here wrote.
 
-Usage: python3 tests/interop/python_client.py ws://127.0.0.1:PORT/
+Usage: python3 tests/interop/python_client.py ws://127.0.0.1:PORT/ [--deflate]
 Echo round trips of text, binary and 1 MiB, then a close with code 4000.
+With --deflate (websockets offers permessage-deflate by default), the server
+must accept it, and compressible JSON messages echo in a row (context takeover).
 Prints "ok" and exits 0 when every check holds.
 """
+
+import json
 
 import asyncio
 import sys
@@ -12,8 +16,16 @@ import sys
 from websockets import connect
 
 
-async def main(url: str) -> None:
+async def main(url: str, deflate: bool) -> None:
     async with connect(url, max_size=None) as socket:
+        if deflate:
+            names = [extension.name for extension in socket.extensions]
+            assert names == ["permessage-deflate"], f"negotiated {names}"
+            print("extensions:", socket.response_headers.get("Sec-WebSocket-Extensions"))
+            for index in range(20):
+                message = json.dumps({"id": index, "items": [{"key": k, "value": k * index} for k in range(80)]})
+                await socket.send(message)
+                assert await socket.recv() == message, f"compressed echo {index}"
         await socket.send("héllo from python")
         assert await socket.recv() == "héllo from python", "text echo"
         await socket.send(b"\x00\x01\xff")
@@ -26,4 +38,4 @@ async def main(url: str) -> None:
     print("ok")
 
 
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(sys.argv[1], "--deflate" in sys.argv[2:]))

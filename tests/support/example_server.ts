@@ -37,6 +37,8 @@ export interface RunningExample {
   url: string;
   /** Everything the child wrote to stdout and stderr so far. */
   output: () => string;
+  /** The child's process id (for reading its memory in /proc). */
+  pid: number | undefined;
   /** Sends `signal` (default SIGTERM), then SIGKILL after 5 s; resolves to the exit code. */
   stop(signal?: StopSignal): Promise<number | null>;
 }
@@ -161,7 +163,14 @@ export function startExample(options: StartExampleOptions): Promise<RunningExamp
       const host = connectableHost(match[1]);
       const port = Number(match[2]);
       const urlHost = host.includes(":") ? `[${host}]` : host;
-      resolve({ host, port, url: `ws://${urlHost}:${port}/`, output: () => output, stop });
+      resolve({
+        host,
+        port,
+        url: `ws://${urlHost}:${port}/`,
+        output: () => output,
+        pid: child.pid,
+        stop,
+      });
     });
   });
 }

@@ -28,9 +28,10 @@ export function loadgenBinary(cacheDir: string, source: string): string {
 export function buildLoadgen(source: string, output: string): void {
   if (existsSync(output) && statSync(output).mtimeMs > statSync(source).mtimeMs) return;
   mkdirSync(dirname(output), { recursive: true });
+  // zlib (zlib1g-dev) builds the compressed frames of the permessage-deflate workloads.
   // Built aside and renamed: a run starting meanwhile never sees half a binary.
   const building = `${output}.${process.pid}`;
-  execFileSync("gcc", ["-O2", "-o", building, source], { stdio: "inherit" });
+  execFileSync("gcc", ["-O2", "-o", building, source, "-lz"], { stdio: "inherit" });
   renameSync(building, output);
 }
 
@@ -105,14 +106,21 @@ export interface IdleHold {
   release(): Promise<number>;
 }
 
-/** Opens `count` idle connections; resolves once the generator says `ready`. */
+/**
+ * Opens `count` idle connections; resolves once the generator says `ready`.
+ * With `deflateMessages`, permessage-deflate is negotiated and that many
+ * compressed messages go each way on every connection first.
+ */
 export function holdIdleConnections(
   binary: string,
   port: number,
   count: number,
   core: number | undefined,
+  deflateMessages?: number,
 ): Promise<IdleHold> {
-  const args = ["idle", "127.0.0.1", String(port), String(count), "600"];
+  const args = deflateMessages === undefined
+    ? ["idle", "127.0.0.1", String(port), String(count), "600"]
+    : ["deflate-idle", "127.0.0.1", String(port), String(count), String(deflateMessages), "600"];
   const child = core === undefined
     ? spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] })
     : spawn("taskset", ["-c", String(core), binary, ...args], { stdio: ["pipe", "pipe", "pipe"] });
@@ -144,6 +152,11 @@ export function loadgenArgs(
   seconds: number,
   warmupSeconds: number,
 ): string[] {
+  if (workload.deflateEcho) {
+    const { connections, inflight } = workload.deflateEcho;
+    return ["deflate-echo", "127.0.0.1", String(port), String(connections), String(inflight)]
+      .concat([String(seconds), String(warmupSeconds)]);
+  }
   if (workload.echo) {
     const { connections, inflight, size, type } = workload.echo;
     return [

@@ -15,7 +15,10 @@ export type WorkloadId =
   | "binary1m"
   | "handshake"
   | "handshake_abrupt"
-  | "idle_rss";
+  | "idle_rss"
+  | "deflate_json"
+  | "deflate_idle_rss"
+  | "deflate_storm";
 
 /** How a workload is run and judged. */
 export interface Workload {
@@ -30,6 +33,15 @@ export interface Workload {
   /** True when a lower figure is better (memory). */
   lowerIsBetter: boolean;
   unit: string;
+  /** permessage-deflate workloads: arguments both servers get, and the runtimes they run on. */
+  serverArgs?: string[];
+  runtimes?: RuntimeId[];
+  /** Compressed JSON echo (loadgen deflate-echo). */
+  deflateEcho?: { connections: number; inflight: number };
+  /** Idle connections after this many compressed messages went each way. */
+  deflateIdleMessages?: number;
+  /** ws#1202's storm: connections compressing at once for `seconds`, RSS then and 30 s later. */
+  storm?: { connections: number; seconds: number };
 }
 
 /** Every workload, in report order. */
@@ -71,33 +83,49 @@ export const WORKLOADS: readonly Workload[] = [
     unit: "handshakes/s",
   },
   { id: "idle_rss", label: "RSS / idle conn", lowerIsBetter: true, unit: "KiB/conn" },
+  {
+    id: "deflate_json",
+    label: "deflate JSON 1-4 KiB",
+    deflateEcho: { connections: 50, inflight: 1 },
+    serverArgs: ["--deflate"],
+    runtimes: ["node", "bun"],
+    lowerIsBetter: false,
+    unit: "msg/s",
+  },
+  {
+    id: "deflate_idle_rss",
+    label: "RSS / idle deflate conn",
+    deflateIdleMessages: 4,
+    serverArgs: ["--deflate"],
+    runtimes: ["node", "bun"],
+    lowerIsBetter: true,
+    unit: "KiB/conn",
+  },
+  {
+    id: "deflate_storm",
+    label: "RSS after 2,000 compressing 30 s",
+    storm: { connections: 2000, seconds: 30 },
+    serverArgs: ["--deflate"],
+    runtimes: ["node"],
+    lowerIsBetter: true,
+    unit: "KiB",
+  },
 ];
 
 /** The ratio (ours / reference) each runtime must reach per workload. */
 export const TARGETS: Readonly<Record<RuntimeId, Readonly<Record<WorkloadId, number>>>> = {
   node: {
-    text64: 2.0,
-    binary16k: 1.0,
-    binary1m: 1.0,
-    handshake: 1.5,
-    handshake_abrupt: 1.5,
-    idle_rss: 0.7,
+    ...{ text64: 2.0, binary16k: 1.0, binary1m: 1.0, handshake: 1.5, handshake_abrupt: 1.5 },
+    ...{ idle_rss: 0.7, deflate_json: 2.0, deflate_idle_rss: 0.5, deflate_storm: 1.0 },
   },
   bun: {
-    text64: 0.95,
-    binary16k: 0.95,
-    binary1m: 0.95,
-    handshake: 0.95,
-    handshake_abrupt: 0.9,
-    idle_rss: 1.1,
+    ...{ text64: 0.95, binary16k: 0.95, binary1m: 0.95, handshake: 0.95, handshake_abrupt: 0.9 },
+    ...{ idle_rss: 1.1, deflate_json: 0.9, deflate_idle_rss: 1.1, deflate_storm: 1.0 },
   },
+  // Deno's own server cannot compress: no deflate rows.
   deno: {
-    text64: 0.95,
-    binary16k: 0.95,
-    binary1m: 0.95,
-    handshake: 0.95,
-    handshake_abrupt: 0.9,
-    idle_rss: 1.1,
+    ...{ text64: 0.95, binary16k: 0.95, binary1m: 0.95, handshake: 0.95, handshake_abrupt: 0.9 },
+    ...{ idle_rss: 1.1, deflate_json: NaN, deflate_idle_rss: NaN, deflate_storm: NaN },
   },
 };
 

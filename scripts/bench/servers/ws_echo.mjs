@@ -4,7 +4,11 @@
  * Settings mirror omnisocket's defaults: no compression, 16 MiB messages,
  * UTF-8 checked on text.
  *
- *   node scripts/bench/servers/ws_echo.mjs --port 9000
+ *   node scripts/bench/servers/ws_echo.mjs --port 9000 [--deflate]
+ *
+ * --deflate turns permessage-deflate on with omnisocket's defaults: windows
+ * of 12 bits both ways, level 6, memLevel 4, threshold 1 KiB, context
+ * takeover both ways.
  *
  * Prints `listening on http://127.0.0.1:PORT` and whether bufferutil is in
  * use; exits on SIGTERM or SIGINT.
@@ -33,10 +37,19 @@ try {
   // ws falls back to its JavaScript masking loop; the runner reports it.
 }
 
+const deflate = args.includes("--deflate")
+  ? {
+    serverMaxWindowBits: 12,
+    clientMaxWindowBits: 12,
+    zlibDeflateOptions: { level: 6, memLevel: 4 },
+    threshold: 1024,
+  }
+  : false;
+
 const server = new WebSocketServer({
   host: hostname,
   port,
-  perMessageDeflate: false,
+  perMessageDeflate: deflate,
   maxPayload: 16 * 1024 * 1024,
 });
 
