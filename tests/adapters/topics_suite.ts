@@ -320,7 +320,8 @@ export function defineTopicsSuite(target: string, start: () => Promise<TopicsSer
       // 64 × 256 KiB = 16 MiB: far past the server's 1 MiB maxBufferedAmount
       // plus what the kernel's socket buffers absorb.
       const count = 64;
-      publisher.send({ cmd: "serverpub", topic, size: 256 * 1024, count });
+      // 10 ms apart: a reader on a loaded machine keeps up (25 MB/s).
+      publisher.send({ cmd: "serverpub", topic, size: 256 * 1024, count, gap: 10 });
       let received = 0;
       while (received < count) {
         const message = await fast.next();

@@ -16,9 +16,9 @@
  *                                          peer.send("after")
  *   {"cmd":"topics"}                    -> {"topics":[...]}
  *   {"cmd":"count","topic":T}           -> {"count":N} (server.subscriberCount)
- *   {"cmd":"serverpub","topic":T,"data":D,"count"?:N,"size"?:S}
+ *   {"cmd":"serverpub","topic":T,"data":D,"count"?:N,"size"?:S,"gap"?:MS}
  *                                       -> N server publications (of D, or of S bytes binary;
- *                                          1 ms apart),
+ *                                          MS apart, default 1),
  *                                          then {"serverpub":[results...]} (offset/delivered/overflowed)
  *   {"cmd":"closepub","topic":T}        -> closes the peer, then records the publish's
  *                                          rejection code for {"cmd":"log"}
@@ -72,6 +72,7 @@ interface Command {
   count?: number;
   size?: number;
   tag?: string;
+  gap?: number;
 }
 
 function reply(peer: Peer, value: unknown): void {
@@ -142,7 +143,7 @@ export const topicsHandler: Handler = {
           results.push(await topicServer!.publish(topic, payload));
           // A turn of the event loop between publications: subscribers that
           // read keep up, as they would with a real publisher.
-          await new Promise((resolve) => setTimeout(resolve, 1));
+          await new Promise((resolve) => setTimeout(resolve, command.gap ?? 1));
         }
         reply(peer, { serverpub: results });
         return;
