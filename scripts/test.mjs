@@ -59,6 +59,7 @@ const steps = [
       "tests/e2e/**/*.test.ts",
       "tests/adapters/black_box.test.ts",
       "tests/adapters/peer_request.test.ts",
+      "tests/adapters/topics.test.ts",
       "tests/conformance/**/*.test.ts",
       "tests/interop/**/*.test.ts",
     ],
