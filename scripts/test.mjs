@@ -74,6 +74,7 @@ const steps = [
       "--test-reporter=spec",
       "tests/adapters/cloudflare.test.ts",
       "tests/adapters/black_box_workerd.test.ts",
+      "tests/adapters/topics_workerd.test.ts",
     ],
     counts: nodeCounts,
   },
