@@ -49,3 +49,8 @@ export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./src/api/server_opt
 export type { WebSocketServer } from "./src/api/web_socket_server.ts";
 export { ProtocolError, type ProtocolErrorOptions } from "./src/errors/protocol_error.ts";
 export type { HeaderFields } from "./src/handshake/header_pairs.ts";
+export { type Backplane } from "./src/api/topics/backplane.ts";
+export { type Publication } from "./src/api/topics/publication.ts";
+export { type PublishOptions, type PublishResult } from "./src/api/topics/publish_options.ts";
+export { type SubscribeOptions, type SubscribeResult } from "./src/api/topics/subscribe_options.ts";
+export { type TopicOptions } from "./src/api/topics/topic_options.ts";

@@ -18,6 +18,7 @@ import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { listenBunTcp } from "./bun_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
@@ -100,7 +101,10 @@ export function serve<Data = undefined>(
     Math.ceil(resolved.heartbeatInterval / 1000),
     BUN_MAX_IDLE_TIMEOUT,
   );
-  const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true };
+  // Topics go through our registry, one send per subscriber, until they are
+  // mapped onto Bun's own subscribe/publish.
+  const topics = new TopicRegistry(resolved.topics);
+  const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true, topics };
   // Bun compresses only when send() asks: the threshold is applied here.
   const deflate = resolved.perMessageDeflate;
   const compressFrom = deflate === false ? Infinity : deflate.threshold;
@@ -159,9 +163,12 @@ export function serve<Data = undefined>(
     port: server.port,
     url: `http://${server.hostname}:${server.port}`,
     peers,
+    publish: (topic, data, options) => topics.publish(topic, data, options),
+    subscriberCount: (topic) => topics.subscriberCount(topic),
     async close() {
       await peers.shutdown(resolved.shutdownTimeout);
       await server.stop(true);
+      await topics.close();
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Handler } from "../api/handler.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
 import type {
   AcceptTcp,
@@ -76,6 +77,7 @@ export function createEngineServer<Data>(
   // Node, Deno and Bun all have node:zlib, which our engine compresses with.
   if (resolved.perMessageDeflate !== false) resolved.deflateCodec = nodeDeflateCodec();
   const peers = new PeerRegistry();
+  const topics = new TopicRegistry(resolved.topics);
   const connections = new Set<TcpConnection>();
   const context: RawConnectionContext = {
     handler: handler as Handler<unknown>,
@@ -84,6 +86,7 @@ export function createEngineServer<Data>(
     fetch,
     computeAccept,
     connections,
+    topics,
   };
   return {
     accept: (connection) => serveRawConnection(context, connection),
@@ -92,11 +95,14 @@ export function createEngineServer<Data>(
       port: listener.port,
       url: `http://${listener.hostname}:${listener.port}`,
       peers,
+      publish: (topic, data, options) => topics.publish(topic, data, options),
+      subscriberCount: (topic) => topics.subscriberCount(topic),
       async close() {
         await listener.close();
         await peers.shutdown(resolved.shutdownTimeout);
         // Connections still in their handshake are not peers yet: end them too.
         for (const connection of connections) connection.destroy();
+        await topics.close();
       },
     }),
   };

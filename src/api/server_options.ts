@@ -12,6 +12,12 @@ import {
   resolvePerMessageDeflate,
 } from "./per_message_deflate_options.ts";
 
+import {
+  DEFAULT_TOPIC_OPTIONS,
+  resolveTopicOptions,
+  type TopicOptions,
+} from "./topics/topic_options.ts";
+
 /**
  * Options shared by every adapter. Each has a default that is safe on the open internet.
  *
@@ -65,6 +71,12 @@ export interface ServerOptions {
    * server cannot compress: there it needs `engine: "omnisocket"`.
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * Topics (`peer.subscribe`, `peer.publish`, `server.publish`): limits,
+   * history and the backplane. Defaults: 100 topics per peer, names up to
+   * 256 UTF-8 bytes, no history, the in-process backplane.
+   */
+  topics?: TopicOptions;
 }
 
 /**
@@ -74,12 +86,14 @@ export interface ServerOptions {
  */
 export type ResolvedServerOptions =
   & Required<
-    Omit<ServerOptions, "allowedOrigins" | "perMessageDeflate">
+    Omit<ServerOptions, "allowedOrigins" | "perMessageDeflate" | "topics">
   >
   & {
     allowedOrigins: readonly string[] | undefined;
     /** The permessage-deflate settings, or false when it is off. */
     perMessageDeflate: ResolvedPerMessageDeflate | false;
+    /** The topics options, resolved (every limit filled in). */
+    topics: Required<Omit<TopicOptions, "format" | "backplane">> & TopicOptions;
     /**
      * Set by an adapter whose runtime has `node:zlib`, not a user option: the
      * codec our engine compresses with.
@@ -116,6 +130,7 @@ export const DEFAULT_SERVER_OPTIONS:
     maxBufferedAmount: 64 * 1024 * 1024,
     shutdownTimeout: 5_000,
     perMessageDeflate: false,
+    topics: DEFAULT_TOPIC_OPTIONS,
   });
 
 /**
@@ -162,6 +177,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     }
   }
   resolved.perMessageDeflate = resolvePerMessageDeflate(options.perMessageDeflate);
+  resolved.topics = resolveTopicOptions(options.topics);
   if (resolved.backpressureLimit > resolved.maxBufferedAmount) {
     throw new RangeError(
       "Cannot create server: backpressureLimit must not exceed maxBufferedAmount",

@@ -14,6 +14,8 @@ import type { ProtocolError } from "../errors/protocol_error.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
 import type { ResolvedServerOptions } from "../api/server_options.ts";
+import type { SharedMessage } from "../api/topics/shared_message.ts";
+import type { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { buildRejection } from "../handshake/build_responses.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
 import {
@@ -44,6 +46,8 @@ export interface RawConnectionContext {
   computeAccept?: (key: string) => string | Promise<string>;
   /** Every connection being served, handshaking or open, for shutdown; each removes itself when closed. */
   connections?: Set<TcpConnection>;
+  /** The server's topics (publications are written as shared, pre-encoded frames). */
+  topics?: TopicRegistry;
 }
 
 /**
@@ -166,14 +170,14 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   }
 
   onOpen(): void {
-    const { handler, options, peers } = this.#context;
+    const { handler, options, peers, topics } = this.#context;
     const peer = new PeerSession(handler, this, {
       request: () => this.#requestOf(this.session.request!),
       data: this.#data,
       protocol: this.session.protocol ?? "",
       extensions: this.#extensions,
       remoteAddress: this.#connection.remoteAddress,
-    }, { options });
+    }, { options, topics });
     this.#data = undefined;
     this.#peer = peer;
     peers.add(peer.peer);
@@ -206,6 +210,11 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
     return this.session.bufferedAmount;
   }
 
+  sendShared(message: SharedMessage): number {
+    this.session.sendFrame(message.frame, message.data);
+    return this.session.bufferedAmount;
+  }
+
   ping(payload: Uint8Array): void {
     this.session.ping(payload);
   }
@@ -223,7 +232,15 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   }
 
   watchDrain(): void {
-    this.#connection.watchDrain?.();
+    // Bytes still batched in the session (written at the end of this read or
+    // tick) are not in the socket yet: watching now would find the socket
+    // empty at once and report it again and again (on Node, a nextTick loop
+    // that starves the very microtask that writes them). Watch after that write.
+    if (this.session.queuedBytes > 0) {
+      queueMicrotask(() => this.#connection.watchDrain?.());
+    } else {
+      this.#connection.watchDrain?.();
+    }
   }
 
   // The Request for hooks and peer.request, built only when someone asks.
