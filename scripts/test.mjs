@@ -38,7 +38,9 @@ const steps = [
       "doc",
       "--lint",
       "mod.ts",
-      ...["node", "deno", "bun", "cloudflare"].map((a) => `src/adapters/${a}.ts`),
+      ...["node", "deno", "bun", "cloudflare", "cloudflare_durable_object"].map((a) =>
+        `src/adapters/${a}.ts`
+      ),
     ],
   },
   { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
@@ -73,6 +75,7 @@ const steps = [
       "--test-reporter=spec",
       "tests/adapters/cloudflare.test.ts",
       "tests/adapters/black_box_workerd.test.ts",
+      "tests/adapters/black_box_durable_object.test.ts",
     ],
     counts: nodeCounts,
   },

@@ -50,6 +50,11 @@ export interface PeerInit<Data> {
   extensions: string;
   /** The client's "ip:port", or "" where the runtime does not tell. */
   remoteAddress: string;
+  /**
+   * The peer's id when the adapter restores a connection it already had
+   * (a Durable Object waking from hibernation); a fresh one otherwise.
+   */
+  id?: string;
 }
 
 /** Limits a Peer enforces on sends. */
@@ -116,7 +121,7 @@ export class Peer<Data = undefined> {
     limits: PeerLimits,
     state: PeerState,
   ) {
-    this.id = (++nextId).toString(36);
+    this.id = init.id ?? (++nextId).toString(36);
     this.#request = init.request;
     this.protocol = init.protocol;
     this.extensions = init.extensions;

@@ -31,6 +31,11 @@ export interface StartWorkerOptions {
   compatibilityDate?: string;
   /** Compatibility flags on top of the date's defaults. Default none. */
   compatibilityFlags?: string[];
+  /**
+   * Durable Object classes the entry exports, each bound in `env` under
+   * `binding`; their storage is in memory (lost when workerd stops).
+   */
+  durableObjects?: { className: string; binding: string }[];
   /** Where workerd's own stdout/stderr (the worker's `console` output) go. Default: collected. */
   stdio?: "pipe" | "inherit";
   /** How long to wait for the listening socket, in ms. Default 20 000. */
@@ -78,6 +83,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         options.port ?? 0,
         options.compatibilityDate ?? "2026-11-01",
         options.compatibilityFlags ?? [],
+        options.durableObjects ?? [],
       ),
     );
     return await launch(dir, options);
@@ -93,7 +99,26 @@ export function workerdBinary(): string {
   return (require("workerd") as { default: string }).default;
 }
 
-function workerdConfig(port: number, compatibilityDate: string, flags: string[]): string {
+function workerdConfig(
+  port: number,
+  compatibilityDate: string,
+  flags: string[],
+  durableObjects: { className: string; binding: string }[],
+): string {
+  const objects = durableObjects.length === 0 ? "" : `
+  durableObjectNamespaces = [${
+    durableObjects.map(({ className }) =>
+      `(className = ${JSON.stringify(className)}, uniqueKey = ${
+        JSON.stringify(`omnisocket-test-${className}`)
+      })`
+    ).join(", ")
+  }],
+  durableObjectStorage = (inMemory = void),
+  bindings = [${
+    durableObjects.map(({ className, binding }) =>
+      `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`
+    ).join(", ")
+  }],`;
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -104,7 +129,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = "${compatibilityDate}",
-  compatibilityFlags = [${flags.map((flag) => JSON.stringify(flag)).join(", ")}],
+  compatibilityFlags = [${flags.map((flag) => JSON.stringify(flag)).join(", ")}],${objects}
 );
 `;
 }
