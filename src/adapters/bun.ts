@@ -5,25 +5,32 @@
  * Bun upgrades requests without `Connection: Upgrade` (and HTTP/1.0 ones),
  * so every request passes our handshake validation first. Our options map
  * onto Bun's native ones: maxMessageSize → maxPayloadLength, heartbeat →
- * idleTimeout + sendPings, maxBufferedAmount → backpressureLimit with
- * closeOnBackpressureLimit.
+ * idleTimeout + sendPings, maxBufferedAmount → backpressureLimit (a peer
+ * whose message Bun drops past it is closed by us with 1008; Bun's own
+ * closeOnBackpressureLimit would cut it off with no close frame).
+ *
+ * Topics run on Bun's own pub/sub (`ws.subscribe`, `server.publish`): our
+ * registry fixes each publication's order and offset, formats it once and
+ * replays history with `ws.send` before `ws.subscribe` in the same turn;
+ * Bun writes it to every subscriber in one call.
  *
  * @module
  */
 
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
-import type { PeerInit, PeerTransport } from "../api/peer.ts";
+import type { Peer, PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { bunFanOut, type BunTopicServer, type BunTopicSocket } from "./bun_native_topics.ts";
 import { listenBunTcp } from "./bun_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
 
 /** The parts of Bun's ServerWebSocket this adapter uses. */
-interface BunWebSocket {
+interface BunWebSocket extends BunTopicSocket {
   /** The peer's ingredients from the upgrade until `open`, then its session. */
   data: PeerInit<unknown> | PeerSession<unknown>;
   binaryType: "nodebuffer" | "arraybuffer" | "uint8array";
@@ -34,7 +41,7 @@ interface BunWebSocket {
   getBufferedAmount(): number;
 }
 
-interface BunServer {
+interface BunServer extends BunTopicServer {
   readonly hostname: string;
   readonly port: number;
   upgrade(request: Request, options: { data: unknown; headers?: Headers }): boolean;
@@ -100,9 +107,17 @@ export function serve<Data = undefined>(
     Math.ceil(resolved.heartbeatInterval / 1000),
     BUN_MAX_IDLE_TIMEOUT,
   );
-  // Topics go through our registry, one send per subscriber, until they are
-  // mapped onto Bun's own subscribe/publish.
-  const topics = new TopicRegistry(resolved.topics);
+  // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
+  const sockets = new Map<Peer<unknown>, BunWebSocket>();
+  const topics = new TopicRegistry(
+    resolved.topics,
+    bunFanOut(
+      () => server,
+      (peer) => sockets.get(peer),
+      () => sockets.values(),
+      resolved.maxBufferedAmount,
+    ),
+  );
   const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true, topics };
 
   const server = bun.serve({
@@ -120,8 +135,10 @@ export function serve<Data = undefined>(
     },
     websocket: {
       maxPayloadLength: resolved.maxMessageSize,
+      // Past it Bun drops messages; we close such a peer with 1008 (see
+      // BunTransport.send and bunFanOut) rather than let Bun cut it off.
       backpressureLimit: resolved.maxBufferedAmount,
-      closeOnBackpressureLimit: true,
+      closeOnBackpressureLimit: false,
       idleTimeout: heartbeatSeconds,
       sendPings: heartbeatSeconds > 0,
       perMessageDeflate: false,
@@ -132,6 +149,7 @@ export function serve<Data = undefined>(
         const init = ws.data as PeerInit<unknown>;
         const session = new PeerSession(untypedHandler, new BunTransport(ws), init, sessionOptions);
         ws.data = session;
+        sockets.set(session.peer, ws);
         peers.add(session.peer);
         session.opened();
       },
@@ -147,6 +165,7 @@ export function serve<Data = undefined>(
       close(ws: BunWebSocket, code: number, reason: string) {
         const session = ws.data as PeerSession<unknown>;
         peers.delete(session.peer);
+        sockets.delete(session.peer);
         // Bun reports no wasClean; a close frame from the peer means a clean close.
         session.closed(code, reason ?? "", code !== 1006);
       },
@@ -159,7 +178,7 @@ export function serve<Data = undefined>(
     url: `http://${server.hostname}:${server.port}`,
     peers,
     publish: (topic, data, options) => topics.publish(topic, data, options),
-    subscriberCount: (topic) => topics.subscriberCount(topic),
+    subscriberCount: (topic) => server.subscriberCount(topic),
     async close() {
       await peers.shutdown(resolved.shutdownTimeout);
       await server.stop(true);
@@ -213,9 +232,12 @@ class BunTransport implements PeerTransport {
   }
 
   send(data: string | Uint8Array): number {
-    // Bun's send returns the bytes written, or -1 when the message had to be
-    // queued: only then is there a backlog to measure.
-    return this.#ws.send(data) > 0 ? 0 : this.#ws.getBufferedAmount();
+    // Bun's send returns the bytes written, -1 when the message had to be
+    // queued (only then is there a backlog to measure), 0 when it dropped it
+    // (past backpressureLimit = maxBufferedAmount): the Peer closes with 1008.
+    const status = this.#ws.send(data);
+    if (status > 0) return 0;
+    return status === 0 ? Number.POSITIVE_INFINITY : this.#ws.getBufferedAmount();
   }
 
   ping(payload: Uint8Array): void {

@@ -33,6 +33,8 @@ import type { Peer, PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
+import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { closeFrameViolation } from "./close_frame_violation.ts";
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
@@ -75,6 +77,14 @@ export interface DurableObjectContext {
   env: unknown;
   /** The open peers of this instance. */
   peers: PeerRegistry;
+  /** Publishes to a topic's subscribers in this instance, as `server.publish` does elsewhere. */
+  publish(
+    topic: string,
+    data: string | Uint8Array,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
+  /** Subscribers of `topic` in this instance. */
+  subscriberCount(topic: string): number;
 }
 
 /** Options of the Durable Object adapter: the shared {@linkcode ServerOptions} plus a plain-HTTP handler. */
@@ -114,6 +124,7 @@ interface PeerAttachment {
   remoteAddress: string;
   url: string;
   headers: [string, string][] | null;
+  topics: string[];
 }
 
 interface Connection {
@@ -159,13 +170,20 @@ export function createDurableObject<Data = undefined>(
     #ctx: DurableObjectState;
     #handler: Handler<unknown>;
     #peers = new PeerRegistry();
+    #topics = new TopicRegistry(resolved.topics);
     #connections = new Map<HibernatableWebSocket, Connection>();
     #sockets = new Map<Peer<unknown>, HibernatableWebSocket>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.#ctx = ctx;
       const user = typeof handler === "function"
-        ? handler({ ctx, env, peers: this.#peers })
+        ? handler({
+          ctx,
+          env,
+          peers: this.#peers,
+          publish: (topic, data, options) => this.#topics.publish(topic, data, options),
+          subscriberCount: (topic) => this.#topics.subscriberCount(topic),
+        })
         : handler;
       this.#handler = savingPeerData(user as Handler<unknown>, (peer) => this.#save(peer));
       // Woken from hibernation (or first start): every socket still connected
@@ -196,6 +214,7 @@ export function createDurableObject<Data = undefined>(
         remoteAddress,
         url: request.url,
         headers: [...request.headers],
+        topics: [],
       };
       if (!storeAttachment(socket, attachment)) {
         socket.close(1011, "");
@@ -325,6 +344,7 @@ export function createDurableObject<Data = undefined>(
       connection.session = new PeerSession(this.#handler, transport, init, {
         options: resolved,
         nativeHeartbeat: true,
+        topics: this.#topics,
       });
       this.#connections.set(socket, connection);
       this.#sockets.set(connection.session.peer, socket);
@@ -342,7 +362,13 @@ export function createDurableObject<Data = undefined>(
         new Request(attachment.url, {
           headers: attachment.headers ?? [],
         }));
+      const { peer } = connection.session;
       connection.session.resumed();
+      // The registry is new: the peer's subscriptions come back from the
+      // attachment (in process they go live at once, before any event).
+      for (const topic of attachment.topics ?? []) {
+        peer.subscribe(topic).catch((error) => connection.session.failed(error));
+      }
       if (socket.readyState !== 1) {
         // Closing: the close event will finish it; the peer must not send.
         connection.closeSent = socket.readyState !== 0;
@@ -383,6 +409,7 @@ export function createDurableObject<Data = undefined>(
       const connection = socket && this.#connections.get(socket);
       if (!socket || !connection) return;
       connection.attachment.data = peer.data;
+      connection.attachment.topics = [...peer.topics];
       if (!storeAttachment(socket, connection.attachment)) {
         connection.session.failed(
           new ProtocolError(
