@@ -76,6 +76,7 @@ const steps = [
       "tests/adapters/cloudflare.test.ts",
       "tests/adapters/black_box_workerd.test.ts",
       "tests/adapters/black_box_durable_object.test.ts",
+      "tests/adapters/durable_object.test.ts",
     ],
     counts: nodeCounts,
   },
