@@ -18,6 +18,13 @@
  * Anything else in memory (module or instance state) is gone after
  * hibernation: keep what must last in `ctx.storage`.
  *
+ * Topics work as on every other adapter, within one instance (one room per
+ * instance is the usual shape): each instance has its own topic registry,
+ * and peers' subscriptions come back from their attachments on wake. Topic
+ * history is in memory by default (lost on hibernation: `since` with an
+ * older offset then answers `recovered: false`), or in `ctx.storage` with
+ * `topicHistory: "storage"` (it survives hibernation and eviction).
+ *
  * Everything the Worker adapter says about workerd applies here too (no
  * server ping, `bufferedAmount` polled for `drain`, `terminate()` sends 1001);
  * in addition workerd answers the client's close frame itself, so a
@@ -37,6 +44,10 @@ import type { PublishOptions, PublishResult } from "../api/topics/publish_option
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { closeFrameViolation } from "./close_frame_violation.ts";
+import {
+  type DurableObjectStorage,
+  DurableObjectStorageBackplane,
+} from "./durable_object_storage_backplane.ts";
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
 
 export {
@@ -67,6 +78,10 @@ export interface DurableObjectState {
   acceptWebSocket(socket: HibernatableWebSocket, tags?: string[]): void;
   /** Every socket accepted with `acceptWebSocket` and not yet closed. */
   getWebSockets(tag?: string): HibernatableWebSocket[];
+  /** The object's transactional storage (key-value API). */
+  storage: DurableObjectStorage;
+  /** Holds every event until `callback` settles (used once, to load topic history positions). */
+  blockConcurrencyWhile<T>(callback: () => Promise<T>): Promise<T>;
 }
 
 /** What a handler factory receives: the object's state, its bindings and its server. */
@@ -91,6 +106,15 @@ export interface DurableObjectContext {
 export interface DurableObjectOptions extends ServerOptions {
   /** Answers requests that reach the object and are not WebSocket upgrades. Default: 426. */
   fetch?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Where the last `topics.history` publications of each topic are kept for
+   * `subscribe(topic, { since })`. `"memory"` (default): in the instance, so
+   * they are lost when it hibernates or is evicted (an older offset then
+   * recovers nothing). `"storage"`: in `ctx.storage`, surviving both, at the
+   * price of two storage writes (and a delete) per publish. Ignored with
+   * `topics.backplane`.
+   */
+  topicHistory?: "memory" | "storage";
 }
 
 /** The Durable Object instance workerd drives: `fetch` for upgrades, then the hibernation events. */
@@ -164,18 +188,27 @@ export function createDurableObject<Data = undefined>(
   handler: Handler<Data> | ((context: DurableObjectContext) => Handler<Data>),
   options: DurableObjectOptions = {},
 ): WebSocketDurableObjectClass {
-  const { fetch: plainFetch, ...shared } = options;
+  const { fetch: plainFetch, topicHistory = "memory", ...shared } = options;
   const resolved = resolveServerOptions(shared);
   return class implements WebSocketDurableObject {
     #ctx: DurableObjectState;
     #handler: Handler<unknown>;
     #peers = new PeerRegistry();
-    #topics = new TopicRegistry(resolved.topics);
+    #topics: TopicRegistry;
     #connections = new Map<HibernatableWebSocket, Connection>();
     #sockets = new Map<Peer<unknown>, HibernatableWebSocket>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.#ctx = ctx;
+      const topics = resolved.topics;
+      if (topicHistory === "storage" && topics.backplane === undefined && topics.history > 0) {
+        const backplane = new DurableObjectStorageBackplane(ctx.storage, topics.history);
+        // Positions in memory before any event: publishes are then synchronous.
+        void ctx.blockConcurrencyWhile(() => backplane.load());
+        this.#topics = new TopicRegistry({ ...topics, backplane });
+      } else {
+        this.#topics = new TopicRegistry(topics);
+      }
       const user = typeof handler === "function"
         ? handler({
           ctx,

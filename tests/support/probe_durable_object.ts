@@ -1,7 +1,8 @@
 /**
- * A Durable Object for tests/adapters/durable_object.test.ts: what survives
+ * Durable Objects for tests/adapters/durable_object.test.ts: what survives
  * hibernation, and routing by name. Upgrades go to the instance named by the
- * URL path. Messages are commands, each answered with one JSON message:
+ * URL path: of StoredProbeObject (topic history in storage) for paths under
+ * /stored/, of ProbeObject (history in memory) otherwise. Messages are commands, each answered with one JSON message:
  *   "whoami"      -> {id, data, topics, url, header, constructed, peers}
  *   "sub T"       -> subscribes to T (no since), {subscribed, offset}
  *   "since T O"   -> subscribes to T since O, {subscribed, recovered}
@@ -15,14 +16,15 @@
 import {
   createDurableObject,
   createDurableObjectFetch,
+  type DurableObjectContext,
 } from "../../src/adapters/cloudflare_durable_object.ts";
+import type { Handler } from "../../src/api/handler.ts";
 
 // Module state outlives an instance's hibernation (the isolate stays):
 // each construction is a wake (or the first start) of an instance.
 let constructed = 0;
 
-/** The Durable Object class, bound as PROBE. */
-export const ProbeObject = createDurableObject<{ user: string }>(({ peers }) => {
+function probeHandler({ peers }: DurableObjectContext): Handler<{ user: string }> {
   constructed++;
   return {
     upgrade(request) {
@@ -56,11 +58,24 @@ export const ProbeObject = createDurableObject<{ user: string }>(({ peers }) => 
       }
     },
   };
-}, { topics: { history: 10 } });
+}
+
+/** History in memory, bound as PROBE. */
+export const ProbeObject = createDurableObject(probeHandler, { topics: { history: 10 } });
+
+/** History in storage, bound as STORED. */
+export const StoredProbeObject = createDurableObject(probeHandler, {
+  topics: { history: 10 },
+  topicHistory: "storage",
+});
+
+const objectName = (request: Request) => new URL(request.url).pathname;
+const memory = createDurableObjectFetch({ binding: "PROBE", objectName });
+const stored = createDurableObjectFetch({ binding: "STORED", objectName });
 
 export default {
-  fetch: createDurableObjectFetch({
-    binding: "PROBE",
-    objectName: (request) => new URL(request.url).pathname,
-  }),
+  fetch(request: Request, env: unknown, ctx: unknown): Promise<Response> {
+    const route = new URL(request.url).pathname.startsWith("/stored/") ? stored : memory;
+    return route(request, env, ctx);
+  },
 };

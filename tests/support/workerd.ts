@@ -8,7 +8,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -33,9 +33,15 @@ export interface StartWorkerOptions {
   compatibilityFlags?: string[];
   /**
    * Durable Object classes the entry exports, each bound in `env` under
-   * `binding`; their storage is in memory (lost when workerd stops).
+   * `binding`.
    */
   durableObjects?: { className: string; binding: string }[];
+  /**
+   * Where their storage lives: `"memory"` (default; this workerd drops an
+   * object's stored data when the object is evicted) or `"disk"` (SQLite
+   * files in the worker's temporary directory: survives eviction).
+   */
+  durableObjectStorage?: "memory" | "disk";
   /** Where workerd's own stdout/stderr (the worker's `console` output) go. Default: collected. */
   stdio?: "pipe" | "inherit";
   /** How long to wait for the listening socket, in ms. Default 20 000. */
@@ -77,6 +83,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const dir = await mkdtemp(join(tmpdir(), "omnisocket-workerd-"));
   try {
     await bundleWorker(options.entry, join(dir, "worker.js"));
+    if (options.durableObjectStorage === "disk") await mkdir(join(dir, "do-storage"));
     await writeFile(
       join(dir, "config.capnp"),
       workerdConfig(
@@ -84,6 +91,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         options.compatibilityDate ?? "2026-11-01",
         options.compatibilityFlags ?? [],
         options.durableObjects ?? [],
+        options.durableObjectStorage ?? "memory",
       ),
     );
     return await launch(dir, options);
@@ -104,7 +112,9 @@ function workerdConfig(
   compatibilityDate: string,
   flags: string[],
   durableObjects: { className: string; binding: string }[],
+  storage: "memory" | "disk",
 ): string {
+  const disk = storage === "disk";
   const objects = durableObjects.length === 0 ? "" : `
   durableObjectNamespaces = [${
     durableObjects.map(({ className }) =>
@@ -113,7 +123,7 @@ function workerdConfig(
       })`
     ).join(", ")
   }],
-  durableObjectStorage = (inMemory = void),
+  durableObjectStorage = (${disk ? 'localDisk = "do-disk"' : "inMemory = void"}),
   bindings = [${
     durableObjects.map(({ className, binding }) =>
       `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`
@@ -122,7 +132,9 @@ function workerdConfig(
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
+  services = [(name = "main", worker = .worker)${
+    disk ? ', (name = "do-disk", disk = (path = "do-storage", writable = true))' : ""
+  }],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
 );
 
