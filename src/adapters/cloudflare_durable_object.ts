@@ -51,6 +51,10 @@ import {
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
 
 export {
+  type DurableObjectStorage,
+  DurableObjectStorageBackplane,
+} from "./durable_object_storage_backplane.ts";
+export {
   createDurableObjectFetch,
   type DurableObjectFetchOptions,
   type DurableObjectNamespace,

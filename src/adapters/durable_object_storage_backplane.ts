@@ -98,7 +98,10 @@ export class DurableObjectStorageBackplane implements Backplane {
   }
 
   /** Delivers the topic's publications from now on. */
-  follow(topic: string, deliver: Deliver): Promise<void> {
+  follow(
+    topic: string,
+    deliver: (publication: Publication & { readonly origin: string }) => void,
+  ): Promise<void> {
     this.#followers.set(topic, deliver);
     return Promise.resolve();
   }
