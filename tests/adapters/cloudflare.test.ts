@@ -430,22 +430,6 @@ describe("cloudflare adapter hooks on workerd", () => {
     socket.close();
   });
 
-  // Topics need one place that sees every subscriber: a Durable Object.
-  test("peer.subscribe and peer.publish reject with UNSUPPORTED_ON_RUNTIME in a plain Worker", async () => {
-    const socket = await open(url, [], { origin });
-    socket.send("subscribe");
-    assert.equal(
-      (await nextMessage(socket)).data.toString(),
-      "subscribe rejected UNSUPPORTED_ON_RUNTIME",
-    );
-    socket.send("publish");
-    assert.equal(
-      (await nextMessage(socket)).data.toString(),
-      "publish rejected UNSUPPORTED_ON_RUNTIME",
-    );
-    socket.close();
-  });
-
   test("peer.terminate sends 1001 and reports 1006 to the close hook when called", async () => {
     const socket = await open(url, [], { origin });
     const { id } = await info(socket);

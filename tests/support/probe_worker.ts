@@ -3,8 +3,7 @@
  * saw: every hook call is recorded, and GET /events returns the record as
  * JSON (one isolate serves every request, so module state is shared).
  * Messages are commands: "info", "ping", "terminate", "close CODE REASON",
- * "flood COUNT" (COUNT messages of 256 KiB, recording backpressure),
- * "subscribe" and "publish" (answer how the topic call ended);
+ * "flood COUNT" (COUNT messages of 256 KiB, recording backpressure);
  * anything else is echoed.
  *
  * @module
@@ -49,12 +48,6 @@ const handler: Handler<{ user: string }> = {
       } catch (error) {
         peer.send(`ping threw ${(error as ProtocolError).code}`);
       }
-    } else if (command === "subscribe" || command === "publish") {
-      const call = command === "subscribe" ? peer.subscribe("room") : peer.publish("room", "hi");
-      call.then(
-        () => peer.send(`${command} resolved`),
-        (error) => peer.send(`${command} rejected ${(error as ProtocolError).code}`),
-      );
     } else if (command === "terminate") {
       peer.terminate();
     } else if (command === "close") {
