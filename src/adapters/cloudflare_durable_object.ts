@@ -13,8 +13,9 @@
  * rebuilds every peer from `ctx.getWebSockets()` and those attachments,
  * without running `open` again. `peer.data` is saved after the `upgrade`,
  * `open` and `message` hooks (and once their promises settle), so it must be
- * structured-cloneable and fit the attachment limit (2 KiB on Cloudflare:
- * the request headers are dropped from it first when it does not fit).
+ * structured-cloneable and fit the attachment limit (16 KiB serialized in
+ * workerd 1.20261117; the request headers are dropped from it first when it
+ * does not fit).
  * Anything else in memory (module or instance state) is gone after
  * hibernation: keep what must last in `ctx.storage`.
  *
