@@ -5,8 +5,14 @@
  * Bun upgrades requests without `Connection: Upgrade` (and HTTP/1.0 ones),
  * so every request passes our handshake validation first. Our options map
  * onto Bun's native ones: maxMessageSize → maxPayloadLength, heartbeat →
- * idleTimeout + sendPings, maxBufferedAmount → backpressureLimit with
- * closeOnBackpressureLimit.
+ * idleTimeout + sendPings, maxBufferedAmount → backpressureLimit (a peer
+ * whose message Bun drops past it is closed by us with 1008; Bun's own
+ * closeOnBackpressureLimit would cut it off with no close frame).
+ *
+ * Topics run on Bun's own pub/sub (`ws.subscribe`, `server.publish`): our
+ * registry fixes each publication's order and offset, formats it once and
+ * replays history with `ws.send` before `ws.subscribe` in the same turn;
+ * Bun writes it to every subscriber in one call.
  *
  * @module
  */
@@ -14,17 +20,18 @@
 import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
-import type { PeerInit, PeerTransport } from "../api/peer.ts";
+import type { Peer, PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { bunFanOut, type BunTopicServer, type BunTopicSocket } from "./bun_native_topics.ts";
 import { listenBunTcp } from "./bun_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
 
 /** The parts of Bun's ServerWebSocket this adapter uses. */
-interface BunWebSocket {
+interface BunWebSocket extends BunTopicSocket {
   /** The peer's ingredients from the upgrade until `open`, then its session. */
   data: PeerInit<unknown> | PeerSession<unknown>;
   binaryType: "nodebuffer" | "arraybuffer" | "uint8array";
@@ -35,7 +42,7 @@ interface BunWebSocket {
   getBufferedAmount(): number;
 }
 
-interface BunServer {
+interface BunServer extends BunTopicServer {
   readonly hostname: string;
   readonly port: number;
   upgrade(request: Request, options: { data: unknown; headers?: Headers }): boolean;
@@ -101,9 +108,17 @@ export function serve<Data = undefined>(
     Math.ceil(resolved.heartbeatInterval / 1000),
     BUN_MAX_IDLE_TIMEOUT,
   );
-  // Topics go through our registry, one send per subscriber, until they are
-  // mapped onto Bun's own subscribe/publish.
-  const topics = new TopicRegistry(resolved.topics);
+  // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
+  const sockets = new Map<Peer<unknown>, BunWebSocket>();
+  const topics = new TopicRegistry(
+    resolved.topics,
+    bunFanOut(
+      () => server,
+      (peer) => sockets.get(peer),
+      () => sockets.values(),
+      resolved.maxBufferedAmount,
+    ),
+  );
   const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true, topics };
   // Bun compresses only when send() asks: the threshold is applied here.
   const deflate = resolved.perMessageDeflate;
@@ -124,8 +139,10 @@ export function serve<Data = undefined>(
     },
     websocket: {
       maxPayloadLength: resolved.maxMessageSize,
+      // Past it Bun drops messages; we close such a peer with 1008 (see
+      // BunTransport.send and bunFanOut) rather than let Bun cut it off.
       backpressureLimit: resolved.maxBufferedAmount,
-      closeOnBackpressureLimit: true,
+      closeOnBackpressureLimit: false,
       idleTimeout: heartbeatSeconds,
       sendPings: heartbeatSeconds > 0,
       perMessageDeflate: bunPerMessageDeflate(resolved.perMessageDeflate),
@@ -137,6 +154,7 @@ export function serve<Data = undefined>(
         const transport = new BunTransport(ws, compressFrom);
         const session = new PeerSession(untypedHandler, transport, init, sessionOptions);
         ws.data = session;
+        sockets.set(session.peer, ws);
         peers.add(session.peer);
         session.opened();
       },
@@ -152,6 +170,7 @@ export function serve<Data = undefined>(
       close(ws: BunWebSocket, code: number, reason: string) {
         const session = ws.data as PeerSession<unknown>;
         peers.delete(session.peer);
+        sockets.delete(session.peer);
         // Bun reports no wasClean; a close frame from the peer means a clean close.
         session.closed(code, reason ?? "", code !== 1006);
       },
@@ -164,7 +183,7 @@ export function serve<Data = undefined>(
     url: `http://${server.hostname}:${server.port}`,
     peers,
     publish: (topic, data, options) => topics.publish(topic, data, options),
-    subscriberCount: (topic) => topics.subscriberCount(topic),
+    subscriberCount: (topic) => server.subscriberCount(topic),
     async close() {
       await peers.shutdown(resolved.shutdownTimeout);
       await server.stop(true);
@@ -245,10 +264,12 @@ class BunTransport implements PeerTransport {
   }
 
   send(data: string | Uint8Array, compress?: boolean): number {
-    // Bun's send returns the bytes written, or -1 when the message had to be
-    // queued: only then is there a backlog to measure.
-    const sent = this.#ws.send(data, compress ?? data.length >= this.#compressFrom);
-    return sent > 0 ? 0 : this.#ws.getBufferedAmount();
+    // Bun's send returns the bytes written, -1 when the message had to be
+    // queued (only then is there a backlog to measure), 0 when it dropped it
+    // (past backpressureLimit = maxBufferedAmount): the Peer closes with 1008.
+    const status = this.#ws.send(data, compress ?? data.length >= this.#compressFrom);
+    if (status > 0) return 0;
+    return status === 0 ? Number.POSITIVE_INFINITY : this.#ws.getBufferedAmount();
   }
 
   ping(payload: Uint8Array): void {

@@ -50,7 +50,7 @@ import {
   type ServerOptions,
 } from "../api/server_options.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
+import { closeFrameViolation } from "./close_frame_violation.ts";
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
 
 /** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
@@ -87,8 +87,6 @@ interface WorkerWebSocket {
 type WebSocketPairConstructor = new () => { 0: WorkerWebSocket; 1: WorkerWebSocket };
 
 const DRAIN_POLL_MS = 5;
-// A close frame's payload is at most 125 bytes: the 2-byte code and the reason.
-const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
  * Turns `handler` into a worker's fetch handler: upgrade requests become
@@ -264,32 +262,6 @@ function attach<Data>(
     session.failed(error);
   });
   return session;
-}
-
-/**
- * What RFC 6455 forbids in the client's close frame that workerd lets through
- * and still shows us: a code never sent on the wire (1006 included: workerd
- * reports a dropped connection as unclean), or a reason too long for a
- * control frame. A 1-byte payload and a wire 1005 both arrive as 1005.
- */
-function closeFrameViolation(code: number, reason: string): ProtocolError | undefined {
-  if (code !== 1005 && !isValidCloseCode(code)) {
-    return new ProtocolError(
-      "INVALID_CLOSE_CODE",
-      `Cannot read message: close code ${code} may not be sent`,
-      { closeCode: 1002 },
-    );
-  }
-  // workerd turns each invalid byte into U+FFFD (3 bytes), so an overlong
-  // count may also be an invalid reason: a failure either way.
-  if (utf8ByteLengthExceeds(reason, MAX_CLOSE_REASON_BYTES)) {
-    return new ProtocolError(
-      "CONTROL_FRAME_TOO_LONG",
-      "Cannot read frame: control frame payloads are at most 125 bytes",
-      { closeCode: 1002 },
-    );
-  }
-  return undefined;
 }
 
 // Older workerd builds have no bufferedAmount on a server socket: nothing is known queued then.

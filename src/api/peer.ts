@@ -87,6 +87,11 @@ export interface PeerInit<Data> {
   extensions: string;
   /** The client's "ip:port", or "" where the runtime does not tell. */
   remoteAddress: string;
+  /**
+   * The peer's id when the adapter restores a connection it already had
+   * (a Durable Object waking from hibernation); a fresh one otherwise.
+   */
+  id?: string;
 }
 
 /**
@@ -168,7 +173,7 @@ export class Peer<Data = undefined> {
     state: PeerState,
     topics?: TopicRegistry,
   ) {
-    this.id = (++nextId).toString(36);
+    this.id = init.id ?? (++nextId).toString(36);
     this.#request = init.request;
     this.protocol = init.protocol;
     this.extensions = init.extensions;

@@ -70,6 +70,16 @@ export class PeerSession<Data = undefined> {
     this.#run(() => this.#handler.open?.(this.peer));
   }
 
+  /**
+   * The connection was open before this session existed (a Durable Object
+   * woke from hibernation with its sockets still connected): the peer is
+   * open again without running the `open` hook a second time.
+   */
+  resumed(): void {
+    this.#state.readyState = 1;
+    if (this.#heartbeatInterval > 0) joinHeartbeat(this.#heartbeatInterval, this);
+  }
+
   /** A complete message arrived. */
   received(data: string | Uint8Array): void {
     this.#awaitingPong = false;

@@ -8,7 +8,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -31,6 +31,17 @@ export interface StartWorkerOptions {
   compatibilityDate?: string;
   /** Compatibility flags on top of the date's defaults. Default none. */
   compatibilityFlags?: string[];
+  /**
+   * Durable Object classes the entry exports, each bound in `env` under
+   * `binding`.
+   */
+  durableObjects?: { className: string; binding: string }[];
+  /**
+   * Where their storage lives: `"memory"` (default; this workerd drops an
+   * object's stored data when the object is evicted) or `"disk"` (SQLite
+   * files in the worker's temporary directory: survives eviction).
+   */
+  durableObjectStorage?: "memory" | "disk";
   /** Where workerd's own stdout/stderr (the worker's `console` output) go. Default: collected. */
   stdio?: "pipe" | "inherit";
   /** How long to wait for the listening socket, in ms. Default 20 000. */
@@ -72,12 +83,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const dir = await mkdtemp(join(tmpdir(), "omnisocket-workerd-"));
   try {
     await bundleWorker(options.entry, join(dir, "worker.js"));
+    if (options.durableObjectStorage === "disk") await mkdir(join(dir, "do-storage"));
     await writeFile(
       join(dir, "config.capnp"),
       workerdConfig(
         options.port ?? 0,
         options.compatibilityDate ?? "2026-11-01",
         options.compatibilityFlags ?? [],
+        options.durableObjects ?? [],
+        options.durableObjectStorage ?? "memory",
       ),
     );
     return await launch(dir, options);
@@ -93,18 +107,41 @@ export function workerdBinary(): string {
   return (require("workerd") as { default: string }).default;
 }
 
-function workerdConfig(port: number, compatibilityDate: string, flags: string[]): string {
+function workerdConfig(
+  port: number,
+  compatibilityDate: string,
+  flags: string[],
+  durableObjects: { className: string; binding: string }[],
+  storage: "memory" | "disk",
+): string {
+  const disk = storage === "disk";
+  const objects = durableObjects.length === 0 ? "" : `
+  durableObjectNamespaces = [${
+    durableObjects.map(({ className }) =>
+      `(className = ${JSON.stringify(className)}, uniqueKey = ${
+        JSON.stringify(`omnisocket-test-${className}`)
+      })`
+    ).join(", ")
+  }],
+  durableObjectStorage = (${disk ? 'localDisk = "do-disk"' : "inMemory = void"}),
+  bindings = [${
+    durableObjects.map(({ className, binding }) =>
+      `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`
+    ).join(", ")
+  }],`;
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
+  services = [(name = "main", worker = .worker)${
+    disk ? ', (name = "do-disk", disk = (path = "do-storage", writable = true))' : ""
+  }],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
 );
 
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = "${compatibilityDate}",
-  compatibilityFlags = [${flags.map((flag) => JSON.stringify(flag)).join(", ")}],
+  compatibilityFlags = [${flags.map((flag) => JSON.stringify(flag)).join(", ")}],${objects}
 );
 `;
 }

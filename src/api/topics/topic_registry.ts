@@ -7,6 +7,7 @@
 
 import { ProtocolError } from "../../errors/protocol_error.ts";
 import type { Backplane } from "./backplane.ts";
+import type { NativeFanOut } from "./native_fan_out.ts";
 import { InProcessBackplane } from "./in_process_backplane.ts";
 import type { Publication } from "./publication.ts";
 import type { PublishOptions, PublishResult } from "./publish_options.ts";
@@ -22,6 +23,8 @@ type Delivered = Publication & { readonly origin: string };
 interface TopicState {
   subscribers: Map<TopicMember, Subscription>;
   followed: Promise<void>;
+  // Subscriptions still catching up (held !== null): a native fan-out skips them.
+  catchingUp: number;
 }
 
 // A publish of this process waiting for its own fan-out.
@@ -60,10 +63,16 @@ export class TopicRegistry {
   #origin = `${(++nextRegistry).toString(36)}.${Math.random().toString(36).slice(2, 8)}.`;
   #sequence = 0;
   #deliver = (publication: Delivered) => this.#fanOut(publication);
+  #native: NativeFanOut | null;
 
-  /** Creates the registry; without `options.backplane`, over a new in-process one. */
-  constructor(options: Resolved) {
+  /**
+   * Creates the registry; without `options.backplane`, over a new in-process
+   * one. With `native`, live publications are written by the runtime's own
+   * pub/sub (Bun) instead of one send per subscriber.
+   */
+  constructor(options: Resolved, native?: NativeFanOut) {
     this.#options = options;
+    this.#native = native ?? null;
     const backplane = options.backplane ?? new InProcessBackplane({
       history: options.history,
       maxHistoryTopics: options.maxHistoryTopics,
@@ -105,6 +114,7 @@ export class TopicRegistry {
     member.subscriptions.set(topic, subscription);
     const state = this.#follow(topic);
     state.subscribers.set(member, subscription);
+    state.catchingUp++;
     const local = this.#local;
     if (local !== null && options.since === undefined) {
       // In process: nothing can arrive in between, so it goes live at once.
@@ -118,10 +128,17 @@ export class TopicRegistry {
 
   /** `peer.unsubscribe()`: nothing more of the topic is written once it returns. */
   unsubscribe(member: TopicMember, topic: string): void {
-    if (!member.subscriptions.delete(topic)) return;
+    const subscription = member.subscriptions.get(topic);
+    if (subscription === undefined) return;
+    member.subscriptions.delete(topic);
     const state = this.#topics.get(topic);
     if (state === undefined) return;
     state.subscribers.delete(member);
+    if (subscription.held !== null) {
+      subscription.held = null;
+      state.catchingUp--;
+    }
+    this.#native?.leave(member, topic);
     if (state.subscribers.size === 0) this.#unfollow(topic);
   }
 
@@ -216,17 +233,32 @@ export class TopicRegistry {
     );
     let delivered = 0;
     let overflowed = 0;
-    for (const [member, subscription] of state.subscribers) {
-      if (member === skip) continue;
-      const held = subscription.held;
-      if (held !== null) {
-        held.push({ offset: publication.offset, message });
-        delivered++;
-        continue;
+    const native = this.#native;
+    if (native !== null) {
+      // One call writes to every live subscriber; those catching up hold it.
+      if (state.catchingUp > 0) {
+        for (const [member, subscription] of state.subscribers) {
+          if (member === skip || subscription.held === null) continue;
+          subscription.held.push({ offset: publication.offset, message });
+          delivered++;
+        }
       }
-      const outcome = member.write(message);
-      if (outcome === "written") delivered++;
-      else if (outcome === "overflowed") overflowed++;
+      const written = native.publish(publication.topic, message, skip);
+      delivered += written.delivered;
+      overflowed += written.overflowed;
+    } else {
+      for (const [member, subscription] of state.subscribers) {
+        if (member === skip) continue;
+        const held = subscription.held;
+        if (held !== null) {
+          held.push({ offset: publication.offset, message });
+          delivered++;
+          continue;
+        }
+        const outcome = member.write(message);
+        if (outcome === "written") delivered++;
+        else if (outcome === "overflowed") overflowed++;
+      }
     }
     if (pending === undefined) return;
     const result = { offset: publication.offset, delivered, overflowed };
@@ -301,11 +333,14 @@ export class TopicRegistry {
     subscription.held = null;
     subscription.ready = null;
     if (held !== null && member.subscriptions.get(topic) === subscription) {
+      this.#topics.get(topic)!.catchingUp--;
       const compare = this.#backplane;
       for (const { offset, message } of held) {
         if (last !== null && compare.compare(offset, last) <= 0) continue;
         member.write(message);
       }
+      // Same synchronous turn as the writes above: nothing can fall in between.
+      this.#native?.join(member, topic);
     }
     return result;
   }
@@ -327,7 +362,7 @@ export class TopicRegistry {
   #follow(topic: string): TopicState {
     let state = this.#topics.get(topic);
     if (state === undefined) {
-      state = { subscribers: new Map(), followed: Promise.resolve() };
+      state = { subscribers: new Map(), followed: Promise.resolve(), catchingUp: 0 };
       this.#topics.set(topic, state);
       state.followed = this.#backplane.follow(topic, this.#deliver);
     }

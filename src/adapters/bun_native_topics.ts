@@ -1,0 +1,83 @@
+/**
+ * Topics on Bun's own pub/sub: the registry keeps order, offsets, history
+ * and replay; Bun writes each live publication to every subscriber with one
+ * `server.publish` (or `ws.publish`, which skips the sending socket).
+ *
+ * @module
+ */
+
+import type { Peer } from "../api/peer.ts";
+import type { NativeFanOut, NativeFanOutResult } from "../api/topics/native_fan_out.ts";
+
+/** The parts of Bun's ServerWebSocket that topics use. */
+export interface BunTopicSocket {
+  readonly readyState: number;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  isSubscribed(topic: string): boolean;
+  publish(topic: string, data: string | Uint8Array): number;
+  getBufferedAmount(): number;
+  close(code?: number, reason?: string): void;
+}
+
+/** The parts of Bun's Server that topics use. */
+export interface BunTopicServer {
+  publish(topic: string, data: string | Uint8Array): number;
+  subscriberCount(topic: string): number;
+}
+
+// Bun's publish status: 0 when a subscriber's message was dropped (past
+// backpressureLimit); the worst status across subscribers (bun PR #32889).
+const DROPPED = 0;
+
+/**
+ * The {@linkcode NativeFanOut} of a Bun server. `socketOf` finds a peer's
+ * socket; `server` is read on each publish (it exists once `Bun.serve`
+ * returned). Bun's `backpressureLimit` is `maxBufferedAmount` without
+ * `closeOnBackpressureLimit`: a publish that reports a drop closes every
+ * socket past the limit with 1008 (Bun alone would drop the connection
+ * with no close frame), the others having had the message.
+ *
+ * @example
+ * ```ts ignore
+ * const topics = new TopicRegistry(resolved.topics, bunFanOut(() => server, sockets, limit));
+ * ```
+ */
+export function bunFanOut(
+  server: () => BunTopicServer,
+  socketOf: (peer: Peer<unknown>) => BunTopicSocket | undefined,
+  openSockets: () => Iterable<BunTopicSocket>,
+  maxBufferedAmount: number,
+): NativeFanOut {
+  return {
+    join(member, topic) {
+      socketOf(member.peer)?.subscribe(topic);
+    },
+    leave(member, topic) {
+      const socket = socketOf(member.peer);
+      // Bun unsubscribes a closed socket from everything by itself.
+      if (socket !== undefined && socket.readyState === 1) socket.unsubscribe(topic);
+    },
+    publish(topic, message, skip): NativeFanOutResult {
+      const bun = server();
+      let sender = skip === null ? undefined : socketOf(skip.peer);
+      if (sender !== undefined && (sender.readyState !== 1 || !sender.isSubscribed(topic))) {
+        sender = undefined; // nothing to skip: it does not receive the topic
+      }
+      const subscribers = bun.subscriberCount(topic);
+      const status = sender === undefined
+        ? bun.publish(topic, message.data)
+        : sender.publish(topic, message.data);
+      let overflowed = 0;
+      if (status === DROPPED && subscribers > 0) {
+        for (const socket of openSockets()) {
+          if (socket.readyState !== 1 || socket.getBufferedAmount() <= maxBufferedAmount) continue;
+          if (socket.isSubscribed(topic) && socket !== sender) overflowed++;
+          socket.close(1008, "send buffer overflow");
+        }
+      }
+      const delivered = subscribers - (sender === undefined ? 0 : 1) - overflowed;
+      return { delivered, overflowed };
+    },
+  };
+}
