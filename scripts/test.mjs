@@ -109,21 +109,24 @@ console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
 // The interop tests need clients nobody here wrote, from Debian: Chromium and
-// python3-websockets. Installed when missing (the machines run as root).
+// python3-websockets; the cluster tests need redis-server. Installed when missing
+// (the machines run as root).
 async function ensureSystemPackages() {
   const hasChromium = existsSync("/usr/bin/chromium");
   const hasPythonWebsockets =
     (await run(["/usr/bin/python3", "-c", "import websockets"], {}, true)).code === 0;
-  if (hasChromium && hasPythonWebsockets) return;
-  console.log("=== installing Debian packages: chromium python3-websockets");
+  // The cluster tests start their own private redis-server (tests/support/redis_server.ts).
+  const hasRedisServer = existsSync("/usr/bin/redis-server");
+  if (hasChromium && hasPythonWebsockets && hasRedisServer) return;
+  const packages = ["chromium", "python3-websockets", "redis-server"];
+  console.log(`=== installing Debian packages: ${packages.join(" ")}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const update = await run(["apt-get", "update", "-qq"], env);
   const install = update.code === 0 &&
-    (await run(["apt-get", "install", "-y", "-qq", "chromium", "python3-websockets"], env)).code ===
-      0;
+    (await run(["apt-get", "install", "-y", "-qq", ...packages], env)).code === 0;
   if (!install) {
     console.error(
-      "Cannot install chromium and python3-websockets: run the tests as root, or install them first.",
+      `Cannot install ${packages.join(", ")}: run the tests as root, or install them first.`,
     );
     process.exit(1);
   }
