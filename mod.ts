@@ -43,3 +43,8 @@ export * from "./src/api/peer_registry.ts";
 export * from "./src/api/peer_session.ts";
 export * from "./src/api/server_options.ts";
 export * from "./src/api/web_socket_server.ts";
+export { type Backplane } from "./src/api/topics/backplane.ts";
+export { type Publication } from "./src/api/topics/publication.ts";
+export { type PublishOptions, type PublishResult } from "./src/api/topics/publish_options.ts";
+export { type SubscribeOptions, type SubscribeResult } from "./src/api/topics/subscribe_options.ts";
+export { type TopicOptions } from "./src/api/topics/topic_options.ts";

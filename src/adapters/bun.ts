@@ -17,6 +17,7 @@ import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { listenBunTcp } from "./bun_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
@@ -99,7 +100,10 @@ export function serve<Data = undefined>(
     Math.ceil(resolved.heartbeatInterval / 1000),
     BUN_MAX_IDLE_TIMEOUT,
   );
-  const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true };
+  // Topics go through our registry, one send per subscriber, until they are
+  // mapped onto Bun's own subscribe/publish.
+  const topics = new TopicRegistry(resolved.topics);
+  const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true, topics };
 
   const server = bun.serve({
     hostname,
@@ -154,9 +158,12 @@ export function serve<Data = undefined>(
     port: server.port,
     url: `http://${server.hostname}:${server.port}`,
     peers,
+    publish: (topic, data, options) => topics.publish(topic, data, options),
+    subscriberCount: (topic) => topics.subscriberCount(topic),
     async close() {
       await peers.shutdown(resolved.shutdownTimeout);
       await server.stop(true);
+      await topics.close();
     },
   };
 }

@@ -15,7 +15,12 @@ import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotia
 import type { PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
-import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerOptions,
+} from "../api/server_options.ts";
+import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { listenDenoTcp } from "./deno_tcp.ts";
 import { serveWithEngine } from "./serve_with_engine.ts";
@@ -81,7 +86,9 @@ export function serve<Data = undefined>(
     return serveWithEngine(handler, { ...shared, hostname, port, fetch }, listenDenoTcp);
   }
   const peers = new PeerRegistry();
-  const upgrade = createUpgrader(handler, shared, peers);
+  const resolved = resolveServerOptions(shared);
+  const topics = new TopicRegistry(resolved.topics);
+  const upgrade = upgraderWith(handler, resolved, peers, topics);
   const deno = denoRuntime();
   const server = deno.serve(
     { hostname, port, onListen: () => {} },
@@ -90,23 +97,26 @@ export function serve<Data = undefined>(
         ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
         : fetch(request),
   );
-  const resolved = resolveServerOptions(shared);
   return {
     hostname: server.addr.hostname,
     port: server.addr.port,
     url: `http://${server.addr.hostname}:${server.addr.port}`,
     peers,
+    publish: (topic, data, options) => topics.publish(topic, data, options),
+    subscriberCount: (topic) => topics.subscriberCount(topic),
     async close() {
       const stopped = server.shutdown();
       await peers.shutdown(resolved.shutdownTimeout);
       await stopped;
+      await topics.close();
     },
   };
 }
 
 /**
  * Returns a function that answers one upgrade request, for use inside your
- * own `Deno.serve` handler (routing, other endpoints).
+ * own `Deno.serve` handler (routing, other endpoints). Its peers share one
+ * set of topics, of this upgrader's own.
  *
  * @example
  * ```ts ignore
@@ -122,13 +132,22 @@ export function createUpgrader<Data = undefined>(
   peers: PeerRegistry = new PeerRegistry(),
 ): (request: Request, remoteAddress?: string) => Response | Promise<Response> {
   const resolved = resolveServerOptions(options);
+  return upgraderWith(handler, resolved, peers, new TopicRegistry(resolved.topics));
+}
+
+function upgraderWith<Data>(
+  handler: Handler<Data>,
+  resolved: ResolvedServerOptions,
+  peers: PeerRegistry,
+  topics: TopicRegistry,
+): (request: Request, remoteAddress?: string) => Response | Promise<Response> {
   const shared: SharedState = {
     handler: handler as Handler<unknown>,
     deno: denoRuntime(),
     // Deno pings an idle peer and drops it when no pong comes back.
     upgradeOptions: { idleTimeout: Math.ceil(resolved.heartbeatInterval / 1000) },
     peers,
-    sessionOptions: { options: resolved, nativeHeartbeat: true },
+    sessionOptions: { options: resolved, nativeHeartbeat: true, topics },
     maxMessageSize: resolved.maxMessageSize,
     measureEvery: Math.min(64 * 1024, resolved.backpressureLimit / 2),
   };

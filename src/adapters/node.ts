@@ -19,6 +19,8 @@ import type { Handler } from "../api/handler.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
+import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { acceptNodeSocket, listenNodeTcp } from "./node_tcp.ts";
 import { createEngineServer, type EngineRuntime } from "./serve_with_engine.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
@@ -105,16 +107,27 @@ export function attach<Data = undefined>(
   server: HttpServer,
   handler: Handler<Data>,
   options: NodeAttachOptions = {},
-): { peers: PeerRegistry; close(): Promise<void> } {
+): {
+  peers: PeerRegistry;
+  publish(
+    topic: string,
+    data: string | Uint8Array,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
+  subscriberCount(topic: string): number;
+  close(): Promise<void>;
+} {
   const { path, ...shared } = options;
   const resolved = resolveServerOptions(shared);
   resolved.allocate = allocate;
   const peers = new PeerRegistry();
+  const topics = new TopicRegistry(resolved.topics);
   const context: RawConnectionContext = {
     handler: handler as Handler<unknown>,
     options: resolved,
     peers,
     computeAccept,
+    topics,
   };
   const onUpgrade = (request: IncomingMessage, socket: Duplex, rest: Uint8Array) => {
     const target = request.url ?? "/";
@@ -135,9 +148,12 @@ export function attach<Data = undefined>(
   server.on("upgrade", onUpgrade);
   return {
     peers,
+    publish: (topic, data, options) => topics.publish(topic, data, options),
+    subscriberCount: (topic) => topics.subscriberCount(topic),
     async close() {
       server.off("upgrade", onUpgrade);
       await peers.shutdown(resolved.shutdownTimeout);
+      await topics.close();
     },
   };
 }

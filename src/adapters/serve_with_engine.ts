@@ -10,6 +10,7 @@ import type { Handler } from "../api/handler.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
+import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
 import type {
   AcceptTcp,
@@ -59,6 +60,7 @@ export function createEngineServer<Data>(
   const resolved = resolveServerOptions(shared);
   if (allocate) resolved.allocate = allocate;
   const peers = new PeerRegistry();
+  const topics = new TopicRegistry(resolved.topics);
   const connections = new Set<TcpConnection>();
   const context: RawConnectionContext = {
     handler: handler as Handler<unknown>,
@@ -67,6 +69,7 @@ export function createEngineServer<Data>(
     fetch,
     computeAccept,
     connections,
+    topics,
   };
   return {
     accept: (connection) => serveRawConnection(context, connection),
@@ -75,11 +78,14 @@ export function createEngineServer<Data>(
       port: listener.port,
       url: `http://${listener.hostname}:${listener.port}`,
       peers,
+      publish: (topic, data, options) => topics.publish(topic, data, options),
+      subscriberCount: (topic) => topics.subscriberCount(topic),
       async close() {
         await listener.close();
         await peers.shutdown(resolved.shutdownTimeout);
         // Connections still in their handshake are not peers yet: end them too.
         for (const connection of connections) connection.destroy();
+        await topics.close();
       },
     }),
   };

@@ -7,6 +7,10 @@
 
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { isValidCloseCode } from "../frame/mod.ts";
+import type { PublishOptions, PublishResult } from "./topics/publish_options.ts";
+import type { SubscribeOptions, SubscribeResult } from "./topics/subscribe_options.ts";
+import { TopicMember } from "./topics/topic_member.ts";
+import type { TopicRegistry } from "./topics/topic_registry.ts";
 
 /**
  * What an adapter provides under a Peer: the runtime's socket, reduced to
@@ -33,6 +37,17 @@ export interface PeerTransport {
    * after a backlog past its own threshold; Deno has no such event).
    */
   watchDrain?(): void;
+  /**
+   * Queues one topic publication's message and returns the bytes still
+   * queued, like `send`. Transports that can write the same pre-encoded
+   * frame bytes to every subscriber (our raw engine) take
+   * `message.frame`; without this method, `send(message.data)` is used.
+   */
+  sendShared?(message: {
+    readonly data: string | Uint8Array;
+    readonly frame: Uint8Array;
+    readonly compress: boolean;
+  }): number;
 }
 
 /** The life-cycle state of a Peer, numbered like `WebSocket.readyState`. */
@@ -68,6 +83,8 @@ export interface PeerState {
   drainWaiters: (() => void)[] | null;
   /** True once a send went past the backpressure limit, until the queue empties. */
   awaitingDrain: boolean;
+  /** The peer's topic subscriptions, created on its first topic operation; null before. */
+  member?: { leave(): void } | null;
 }
 
 const encoder = new TextEncoder();
@@ -108,13 +125,18 @@ export class Peer<Data = undefined> {
   #transport: PeerTransport;
   #limits: PeerLimits;
   #state: PeerState;
+  #topics: TopicRegistry | undefined;
 
-  /** Adapters create peers; see {@linkcode PeerSession}. */
+  /**
+   * Adapters create peers; see {@linkcode PeerSession}. `topics` is the
+   * server's topic registry (none where the runtime has no topics).
+   */
   constructor(
     transport: PeerTransport,
     init: PeerInit<Data>,
     limits: PeerLimits,
     state: PeerState,
+    topics?: TopicRegistry,
   ) {
     this.id = (++nextId).toString(36);
     this.#request = init.request;
@@ -125,6 +147,7 @@ export class Peer<Data = undefined> {
     this.#transport = transport;
     this.#limits = limits;
     this.#state = state;
+    this.#topics = topics;
   }
 
   /** The upgrade request, as a Web `Request`. */
@@ -207,6 +230,79 @@ export class Peer<Data = undefined> {
     this.#transport.terminate();
   }
 
+  /**
+   * Subscribes to `topic`: publications to it are written to this peer, in
+   * the topic's one order and in order with this peer's own `send()`s. With
+   * `since` (an offset received earlier), the publications after it are
+   * written first when all are still held (`recovered: true`), else only
+   * live ones follow. `onReady` runs right before the first publication of
+   * the subscription can be written. Subscribing again answers again and
+   * never doubles delivery.
+   *
+   * Rejects with a `ProtocolError`: `INVALID_TOPIC` (empty, or longer than
+   * `topics.maxTopicLength` UTF-8 bytes), `TOO_MANY_TOPICS` (past
+   * `topics.maxTopicsPerPeer`), `PEER_NOT_OPEN`, `SUBSCRIBE_FAILED` (the
+   * backplane did not answer), `UNSUPPORTED_ON_RUNTIME` (an adapter without
+   * topics, e.g. a plain Cloudflare Worker).
+   *
+   * @example A chat room
+   * ```ts
+   * import type { Handler } from "@omnisocket/core";
+   *
+   * export const handler: Handler = {
+   *   async open(peer) {
+   *     await peer.subscribe("lobby");
+   *   },
+   *   async message(peer, message) {
+   *     await peer.publish("lobby", message.text(), { self: true });
+   *   },
+   * };
+   * ```
+   */
+  subscribe(topic: string, options?: SubscribeOptions): Promise<SubscribeResult> {
+    const topics = this.#topics;
+    if (topics === undefined) return Promise.reject(unsupported("subscribe"));
+    return topics.subscribe(this.#member(topics), topic, options);
+  }
+
+  /** Leaves `topic`: nothing more of it is written once this returns. Not subscribed: nothing happens. */
+  unsubscribe(topic: string): void {
+    const member = this.#state.member as TopicMember | null | undefined;
+    if (member) this.#topics?.unsubscribe(member, topic);
+  }
+
+  /** The topics this peer subscribes to (a fresh set). */
+  get topics(): ReadonlySet<string> {
+    return new Set((this.#state.member as TopicMember | null | undefined)?.subscriptions.keys());
+  }
+
+  /**
+   * Publishes to `topic`'s subscribers, this peer excluded unless
+   * `options.self`. Resolves with the publication's offset and how many
+   * subscribers of this process it was written to; rejects with a
+   * `ProtocolError`: `INVALID_TOPIC`, `PEER_NOT_OPEN`, `PUBLISH_FAILED`
+   * (the backplane did not accept it), `UNSUPPORTED_ON_RUNTIME`.
+   */
+  publish(
+    topic: string,
+    data: string | ArrayBuffer | ArrayBufferView,
+    options?: PublishOptions,
+  ): Promise<PublishResult> {
+    const topics = this.#topics;
+    if (topics === undefined) return Promise.reject(unsupported("publish"));
+    return topics.publish(topic, toSendable(data), options, this.#member(topics));
+  }
+
+  #member(topics: TopicRegistry): TopicMember {
+    return (this.#state.member ??= new TopicMember(
+      this as Peer<unknown>,
+      this.#transport,
+      this.#limits,
+      this.#state,
+      topics,
+    )) as TopicMember;
+  }
+
   /** Sends a ping (at most 125 bytes of payload). */
   ping(payload: string | Uint8Array = new Uint8Array(0)): void {
     const bytes = typeof payload === "string" ? encoder.encode(payload) : payload;
@@ -215,6 +311,13 @@ export class Peer<Data = undefined> {
     }
     if (this.#state.readyState === 1) this.#transport.ping(bytes);
   }
+}
+
+function unsupported(action: string): ProtocolError {
+  return new ProtocolError(
+    "UNSUPPORTED_ON_RUNTIME",
+    `Cannot ${action}: this adapter has no topics (on Cloudflare, serve from a Durable Object)`,
+  );
 }
 
 function toSendable(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {

@@ -18,6 +18,8 @@ export interface PeerSessionOptions {
   options: ResolvedServerOptions;
   /** True when the runtime pings and cuts off dead peers itself (Deno's and Bun's idle timeouts). */
   nativeHeartbeat?: boolean;
+  /** The server's topics; without, `peer.subscribe` rejects with `UNSUPPORTED_ON_RUNTIME`. */
+  topics?: ConstructorParameters<typeof Peer>[4];
 }
 
 /**
@@ -36,7 +38,8 @@ export class PeerSession<Data = undefined> {
   readonly peer: Peer<Data>;
   #handler: Handler<Data>;
   #transport: PeerTransport;
-  #state: PeerState = { readyState: 0, drainWaiters: null, awaitingDrain: false };
+  #state: PeerState = { readyState: 0, drainWaiters: null, awaitingDrain: false, member: null };
+
   #heartbeatInterval: number;
   #awaitingPong = false;
   #closed = false;
@@ -46,11 +49,11 @@ export class PeerSession<Data = undefined> {
     handler: Handler<Data>,
     transport: PeerTransport,
     init: PeerInit<Data>,
-    { options, nativeHeartbeat = false }: PeerSessionOptions,
+    { options, nativeHeartbeat = false, topics }: PeerSessionOptions,
   ) {
     this.#handler = handler;
     this.#transport = transport;
-    this.peer = new Peer(transport, init, options, this.#state);
+    this.peer = new Peer(transport, init, options, this.#state, topics);
     this.#heartbeatInterval = nativeHeartbeat ? 0 : options.heartbeatInterval;
   }
 
@@ -110,6 +113,8 @@ export class PeerSession<Data = undefined> {
     this.#closed = true;
     const opened = this.#state.readyState !== 0;
     this.#state.readyState = 3;
+    // A closing peer leaves its topics before its close hook runs.
+    this.#state.member?.leave();
     if (this.#heartbeatInterval > 0) leaveHeartbeat(this.#heartbeatInterval, this);
     const waiters = this.#state.drainWaiters;
     this.#state.drainWaiters = null;

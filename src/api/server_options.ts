@@ -5,6 +5,12 @@
  * @module
  */
 
+import {
+  DEFAULT_TOPIC_OPTIONS,
+  resolveTopicOptions,
+  type TopicOptions,
+} from "./topics/topic_options.ts";
+
 /** Options shared by every adapter. Each has a default that is safe on the open internet. */
 export interface ServerOptions {
   /** Largest message accepted, in bytes, inclusive; larger ones close with 1009. Default 16 MiB. */
@@ -38,11 +44,19 @@ export interface ServerOptions {
   maxBufferedAmount?: number;
   /** Milliseconds `close()` of the server waits for peers to finish their close handshake. Default 5 000. */
   shutdownTimeout?: number;
+  /**
+   * Topics (`peer.subscribe`, `peer.publish`, `server.publish`): limits,
+   * history and the backplane. Defaults: 100 topics per peer, names up to
+   * 256 UTF-8 bytes, no history, the in-process backplane.
+   */
+  topics?: TopicOptions;
 }
 
 /** {@linkcode ServerOptions} with every default filled in. */
-export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins">> & {
+export type ResolvedServerOptions = Required<Omit<ServerOptions, "allowedOrigins" | "topics">> & {
   allowedOrigins: readonly string[] | undefined;
+  /** The topics options, resolved (every limit filled in). */
+  topics: Required<Omit<TopicOptions, "format" | "backplane">> & TopicOptions;
   /**
    * Set by an adapter, not a user option: the runtime's allocation for
    * message buffers that need not be zeroed (see `ConnectionOptions.allocate`).
@@ -61,6 +75,7 @@ export const DEFAULT_SERVER_OPTIONS: ResolvedServerOptions = Object.freeze({
   backpressureLimit: 1024 * 1024,
   maxBufferedAmount: 64 * 1024 * 1024,
   shutdownTimeout: 5_000,
+  topics: DEFAULT_TOPIC_OPTIONS,
 });
 
 /**
@@ -104,6 +119,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
       );
     }
   }
+  resolved.topics = resolveTopicOptions(options.topics);
   if (resolved.backpressureLimit > resolved.maxBufferedAmount) {
     throw new RangeError(
       "Cannot create server: backpressureLimit must not exceed maxBufferedAmount",

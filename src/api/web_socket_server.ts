@@ -5,6 +5,7 @@
  */
 
 import type { PeerRegistry } from "./peer_registry.ts";
+import type { PublishOptions, PublishResult } from "./topics/publish_options.ts";
 
 /**
  * A running WebSocket server, the same shape on every runtime.
@@ -24,6 +25,18 @@ export interface WebSocketServer {
   readonly url: string;
   /** The open peers. */
   readonly peers: PeerRegistry;
+  /**
+   * Publishes to `topic`'s subscribers (see `peer.publish`): resolves with
+   * the offset and how many subscribers of this process it was written to.
+   * Rejects with a `ProtocolError`: `INVALID_TOPIC`, `PUBLISH_FAILED`.
+   */
+  publish(
+    topic: string,
+    data: string | Uint8Array,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
+  /** Subscribers of `topic` in this process. */
+  subscriberCount(topic: string): number;
   /**
    * Stops accepting, sends 1001 to every peer, waits for their close up to
    * `shutdownTimeout`, ends the rest, and resolves when the server is down.

@@ -120,6 +120,24 @@ export class FrameEncoder {
     }
   }
 
+  /**
+   * Queues bytes that already form complete frames (built once, written to
+   * many connections). Small ones are copied into the current run, so a
+   * burst leaves as one chunk; larger ones are queued as they are and must
+   * not change until written.
+   */
+  writeEncoded(frames: Uint8Array): void {
+    const length = frames.length;
+    if (length > COPY_THRESHOLD) {
+      this.#pushChunk(frames);
+      return;
+    }
+    const at = this.#reserve(length);
+    this.#slab.set(frames, at);
+    this.#slabEnd = at + length;
+    this.#commit();
+  }
+
   /** Queues a complete text message as one frame (opcode 1, FIN set). */
   writeText(text: string): void {
     const units = text.length;

@@ -257,6 +257,20 @@ export class WebSocketConnection {
   }
 
   /**
+   * Queues a complete frame encoded elsewhere: unmasked, uncompressed, FIN
+   * set, carrying `data` (the same bytes can go to many connections). A
+   * connection whose extensions transform messages, or that fragments, sends
+   * `data` as {@linkcode WebSocketConnection.send} would instead. A server
+   * only (client frames are masked); returns false once a close frame is sent.
+   */
+  sendFrame(frame: Uint8Array, data: string | Uint8Array): boolean {
+    if (this.#closeSent) return false;
+    if (this.#encodesOutgoing || this.#outgoingFragmentSize > 0) return this.send(data);
+    this.#encoder.writeEncoded(frame);
+    return true;
+  }
+
+  /**
    * Queues a ping (at most 125 bytes; a string is sent as UTF-8). Returns false
    * once a close frame has been sent.
    */

@@ -221,6 +221,21 @@ export class RawSocketSession {
     return queued;
   }
 
+  /**
+   * Queues one complete, unmasked, uncompressed frame built elsewhere (a
+   * topic publication encoded once for every subscriber), or `data` through
+   * the engine when the connection transforms messages (compression).
+   * Returns false if the connection no longer sends.
+   */
+  sendFrame(frame: Uint8Array, data: string | Uint8Array): boolean {
+    const connection = this.#connection;
+    if (connection === null || this.#finished) return false;
+    const queued = connection.sendFrame(frame, data);
+    this.#unflushedBytes += frame.length;
+    this.#scheduleFlush();
+    return queued;
+  }
+
   /** Sends a ping. */
   ping(payload?: Uint8Array | string): void {
     if (this.#connection === null || this.#finished) return;

@@ -14,6 +14,8 @@ import type { ProtocolError } from "../errors/protocol_error.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
 import type { ResolvedServerOptions } from "../api/server_options.ts";
+import type { SharedMessage } from "../api/topics/shared_message.ts";
+import type { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { buildRejection } from "../handshake/build_responses.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
 import {
@@ -35,6 +37,8 @@ export interface RawConnectionContext {
   computeAccept?: (key: string) => string | Promise<string>;
   /** Every connection being served, handshaking or open, for shutdown; each removes itself when closed. */
   connections?: Set<TcpConnection>;
+  /** The server's topics (publications are written as shared, pre-encoded frames). */
+  topics?: TopicRegistry;
 }
 
 /** Where the connection's request comes from. */
@@ -142,14 +146,14 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   }
 
   onOpen(): void {
-    const { handler, options, peers } = this.#context;
+    const { handler, options, peers, topics } = this.#context;
     const peer = new PeerSession(handler, this, {
       request: () => this.#requestOf(this.session.request!),
       data: this.#data,
       protocol: this.session.protocol ?? "",
       extensions: "",
       remoteAddress: this.#connection.remoteAddress,
-    }, { options });
+    }, { options, topics });
     this.#data = undefined;
     this.#peer = peer;
     peers.add(peer.peer);
@@ -179,6 +183,11 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
 
   send(message: string | Uint8Array): number {
     this.session.send(message);
+    return this.session.bufferedAmount;
+  }
+
+  sendShared(message: SharedMessage): number {
+    this.session.sendFrame(message.frame, message.data);
     return this.session.bufferedAmount;
   }
 
