@@ -39,6 +39,7 @@ const steps = [
       "--lint",
       "mod.ts",
       ...["node", "deno", "bun", "cloudflare"].map((a) => `src/adapters/${a}.ts`),
+      "src/redis/redis_backplane.ts",
     ],
   },
   { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
