@@ -208,7 +208,15 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   }
 
   watchDrain(): void {
-    this.#connection.watchDrain?.();
+    // Bytes still batched in the session (written at the end of this read or
+    // tick) are not in the socket yet: watching now would find the socket
+    // empty at once and report it again and again (on Node, a nextTick loop
+    // that starves the very microtask that writes them). Watch after that write.
+    if (this.session.queuedBytes > 0) {
+      queueMicrotask(() => this.#connection.watchDrain?.());
+    } else {
+      this.#connection.watchDrain?.();
+    }
   }
 
   // The Request for hooks and peer.request, built only when someone asks.

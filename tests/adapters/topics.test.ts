@@ -1,0 +1,21 @@
+// The black-box topic suite on Node, and on Deno and Bun with both engines
+// (their native WebSocket server and ours), each a server of its own started
+// from tests/support/topics_server.ts.
+
+import { runtimesUnderTest, startExample } from "../support/example_server.ts";
+import { defineTopicsSuite } from "./topics_suite.ts";
+
+for (const runtime of runtimesUnderTest()) {
+  const engines = runtime === "node" ? ["omnisocket"] : ["native", "omnisocket"];
+  for (const engine of engines) {
+    defineTopicsSuite(
+      runtime === "node" ? runtime : `${runtime} (${engine} engine)`,
+      () =>
+        startExample({
+          runtime,
+          file: "tests/support/topics_server.ts",
+          args: ["--engine", engine],
+        }),
+    );
+  }
+}
