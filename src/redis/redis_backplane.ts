@@ -18,8 +18,8 @@ export interface RedisBackplaneOptions {
   /** Prefix of every key this backplane uses; processes that share topics share it. Default `"omnisocket:"`. */
   prefix?: string;
   /**
-   * Publications kept per topic for `subscribe(topic, { since })` (at least this many: Redis trims
-   * approximately, never below). Default 1000; 0 keeps none (no recovery).
+   * Publications kept per topic for `subscribe(topic, { since })`: an offset followed by at most
+   * this many publications is recovered. Default 1000; 0 keeps none (no recovery).
    */
   history?: number;
   /**
@@ -62,8 +62,9 @@ const RECONNECT_MAX_MS = 2_000;
 
 // One publication, atomically: the epoch (created when Redis has none: it lost its data or is new),
 // a global sequence number (a reader tells a hole in the live stream by it), the live stream every
-// process reads, then the topic's history under the same id, which expires when idle. The topic
-// entry reuses the live id: live ids rise across all topics, so it is above the topic's last id.
+// process reads (trimmed approximately: cheap), then the topic's history under the same id
+// (trimmed exactly: `history` is a promise to clients), which expires when idle. The topic entry
+// reuses the live id: live ids rise across all topics, so it is above the topic's last id.
 const PUBLISH_SCRIPT = `
 local epoch = redis.call('GET', KEYS[3])
 if not epoch then
@@ -74,7 +75,7 @@ local seq = redis.call('INCR', KEYS[4])
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*',
   's', seq, 'e', epoch, 't', ARGV[5], 'k', ARGV[7], 'd', ARGV[6], 'o', ARGV[8])
 if tonumber(ARGV[1]) > 0 then
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], id, 'k', ARGV[7], 'd', ARGV[6], 'o', ARGV[8])
+  redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], id, 'k', ARGV[7], 'd', ARGV[6], 'o', ARGV[8])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return {id, epoch}
@@ -87,7 +88,7 @@ return {id, epoch}
  *   reads with a blocking `XREAD` on a connection of its own, and fans out in that stream's order;
  *   so every subscriber of a topic on every process sees one sequence, and `publish` resolves only
  *   once this process has read its own publication back (no local subscriber gets it early).
- * - History: each topic is also a stream capped at `MAXLEN ~ history` that expires `historyTtl`
+ * - History: each topic is also a stream capped at `MAXLEN history` that expires `historyTtl`
  *   after its last publication. Offsets are `"epoch:streamId"`; the epoch is a random key created
  *   with the first publication into an empty Redis, so an offset from before Redis lost its data
  *   is never recovered.
