@@ -105,10 +105,10 @@ return {id, epoch}
  * import { RedisBackplane } from "@omnisocket/core/redis";
  *
  * const backplane = await RedisBackplane.connect({ url: "redis://127.0.0.1:6379", history: 1000 });
- * serve({ port: 8080, topics: { backplane } }, {
- *   open: (peer) => peer.subscribe("room"),
- *   message: (peer, message) => peer.publish("room", message.text(), { self: true }),
- * });
+ * await serve({
+ *   open: (peer) => void peer.subscribe("room"),
+ *   message: (peer, message) => void peer.publish("room", message.text(), { self: true }),
+ * }, { port: 8080, topics: { backplane } });
  * ```
  */
 export class RedisBackplane implements Backplane {
