@@ -57,7 +57,14 @@ describe("chat cluster: Node, Deno and Bun processes on one Redis", () => {
       startExample({
         runtime,
         file: "examples/chat.ts",
-        args: ["--redis", redis.url, "--history", "1000", "--max-buffered-amount", String(MAX_BUFFERED)],
+        args: [
+          "--redis",
+          redis.url,
+          "--history",
+          "1000",
+          "--max-buffered-amount",
+          String(MAX_BUFFERED),
+        ],
       })
     ));
     RUNTIMES.forEach((runtime, i) => nodes.set(runtime, started[i]));
