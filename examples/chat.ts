@@ -1,0 +1,76 @@
+/**
+ * The chat server: rooms are topics, one JSON object per message; a page at
+ * GET / to chat from a browser. Whichever runtime runs it serves it:
+ *
+ *   deno run -A examples/chat.ts --port 8080 [--host H] [--history K]
+ *   bun examples/chat.ts --port 8080
+ *   node examples/chat.ts --port 8080        (Node >= 22.18)
+ *
+ * Binds 127.0.0.1 unless --host says otherwise and prints
+ * `listening on http://HOST:PORT` when ready; SIGINT/SIGTERM close every peer
+ * with 1001, then exit 0. WebSocket upgrades on path `/`. --history K keeps
+ * the last K publications per room for `since` (default 1000). --redis is
+ * not supported yet: the process says so and exits with status 2.
+ * --max-buffered-amount BYTES lowers the queue size past which a peer that
+ * stops reading is closed with 1008 (default 64 MiB; for tests).
+ *
+ * Client -> server (text messages): {"type":"subscribe","topic":T,"since"?:O},
+ * {"type":"unsubscribe","topic":T}, {"type":"publish","topic":T,"data":D}.
+ * Server -> client: {"type":"subscribed","topic":T,"recovered":B},
+ * {"type":"message","topic":T,"data":D,"offset":O}, {"type":"error","reason":R}.
+ * See examples/chat_handler.ts and the README's chat section.
+ *
+ * @module
+ */
+
+import { chatHandler, chatTopicOptions, MAX_MESSAGE_BYTES } from "./chat_handler.ts";
+import { chatPageHtml } from "./chat_page.ts";
+import { commandLineArgs, exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
+import { serveOnThisRuntime } from "./support/serve_on_this_runtime.ts";
+
+const args = commandLineArgs();
+const flag = (name: string): string | undefined => {
+  for (let i = 0; i < args.length; i++) {
+    const [key, inline] = args[i].split("=", 2);
+    if (key === name) return inline ?? args[i + 1];
+  }
+  return undefined;
+};
+
+if (flag("--redis") !== undefined) {
+  console.error("chat: --redis is not supported by this build yet (one process only)");
+  exit(2);
+}
+const historyFlag = flag("--history");
+const history = historyFlag === undefined ? 1000 : Number(historyFlag);
+if (!Number.isInteger(history) || history < 0) {
+  console.error("usage: chat [--host HOST] [--port PORT] [--history K] (K: an integer >= 0)");
+  exit(2);
+}
+
+const bufferFlag = flag("--max-buffered-amount");
+const maxBufferedAmount = bufferFlag === undefined ? 64 * 1024 * 1024 : Number(bufferFlag);
+if (!Number.isInteger(maxBufferedAmount) || maxBufferedAmount < 1) {
+  console.error("usage: chat [--max-buffered-amount BYTES] (an integer >= 1)");
+  exit(2);
+}
+
+const server = await serveOnThisRuntime(chatHandler, {
+  ...serverAddressArgs(args),
+  maxBufferedAmount,
+  backpressureLimit: Math.min(1024 * 1024, maxBufferedAmount),
+  maxMessageSize: MAX_MESSAGE_BYTES,
+  shutdownTimeout: 3_000,
+  topics: chatTopicOptions(history),
+  fetch(request) {
+    if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });
+    return new Response(chatPageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+  },
+});
+
+console.log(`listening on ${server.url}`);
+
+onShutdownSignal(async () => {
+  await server.close();
+  exit(0);
+});

@@ -1,0 +1,155 @@
+/**
+ * The chat page examples/chat.ts serves at GET /: pick a nickname, join
+ * rooms, see their messages live and post to them. One self-contained HTML
+ * document (no external assets). On a reconnect it subscribes again with
+ * `since` set to the last offset seen in each room, so nothing is missed
+ * while history holds it.
+ *
+ * @module
+ */
+
+/** The chat page's HTML; it connects to `ws://` or `wss://` on the host that served it, path `/`. */
+export const chatPageHtml: string = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>omnisocket chat</title>
+<style>
+  body { font: 16px/1.4 system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }
+  form { display: flex; gap: .5rem; margin: .5rem 0; }
+  input[type=text] { flex: 1; font: inherit; padding: .4rem; }
+  button { font: inherit; padding: .4rem 1rem; }
+  #status { color: #555; }
+  #rooms { list-style: none; padding: 0; display: flex; gap: .5rem; flex-wrap: wrap; }
+  #rooms li { border: 1px solid #ccc; border-radius: 1rem; padding: .1rem .6rem; }
+  #rooms li.current { background: #def; }
+  #log { list-style: none; padding: 0; }
+  #log li { padding: .2rem 0; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
+  .room { color: #555; }
+  .nick { font-weight: bold; }
+  .event { color: #a40; }
+</style>
+</head>
+<body>
+<h1>omnisocket chat</h1>
+<p id="status">connecting…</p>
+<form id="nick-form">
+  <input id="nick" type="text" autocomplete="nickname" placeholder="Nickname" aria-label="Nickname" value="guest">
+</form>
+<form id="join-form">
+  <input id="room" type="text" autocomplete="off" placeholder="Room, e.g. lobby" aria-label="Room">
+  <button id="join" type="submit">Join</button>
+</form>
+<ul id="rooms" aria-label="Rooms"></ul>
+<form id="send-form">
+  <input id="text" type="text" autocomplete="off" placeholder="Message" aria-label="Message" disabled>
+  <button id="send" type="submit" disabled>Send</button>
+</form>
+<ul id="log" aria-live="polite"></ul>
+<script>
+  const $ = (id) => document.getElementById(id);
+  const rooms = new Map(); // room -> last offset seen ("" before any)
+  let current = null;
+  let socket = null;
+
+  function line(parts) {
+    const item = document.createElement("li");
+    for (const [text, cls] of parts) {
+      const span = document.createElement("span");
+      span.textContent = text;
+      if (cls) span.className = cls;
+      item.append(span);
+    }
+    $("log").prepend(item);
+  }
+
+  function renderRooms() {
+    const list = $("rooms");
+    list.replaceChildren();
+    for (const room of rooms.keys()) {
+      const item = document.createElement("li");
+      item.textContent = room + " ";
+      item.className = room === current ? "current" : "";
+      item.onclick = () => { current = room; renderRooms(); };
+      const leave = document.createElement("button");
+      leave.textContent = "×";
+      leave.title = "Leave " + room;
+      leave.onclick = (event) => {
+        event.stopPropagation();
+        rooms.delete(room);
+        send({ type: "unsubscribe", topic: room });
+        if (current === room) current = rooms.keys().next().value ?? null;
+        renderRooms();
+      };
+      item.append(leave);
+      list.append(item);
+    }
+    const ready = current !== null && socket?.readyState === WebSocket.OPEN;
+    $("text").disabled = !ready;
+    $("send").disabled = !ready;
+  }
+
+  function send(command) {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(command));
+  }
+
+  function subscribe(room) {
+    const since = rooms.get(room);
+    send(since ? { type: "subscribe", topic: room, since } : { type: "subscribe", topic: room });
+  }
+
+  function connect() {
+    const url = new URL("/", location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(url);
+    socket.onopen = () => {
+      $("status").textContent = "connected";
+      for (const room of rooms.keys()) subscribe(room);
+      renderRooms();
+    };
+    socket.onmessage = (event) => {
+      const reply = JSON.parse(event.data);
+      if (reply.type === "message") {
+        if (rooms.has(reply.topic)) rooms.set(reply.topic, reply.offset);
+        const data = reply.data ?? {};
+        line([["[" + reply.topic + "] ", "room"], [String(data.nick ?? "?") + ": ", "nick"],
+          [String(data.text ?? JSON.stringify(data)), "text"]]);
+      } else if (reply.type === "subscribed") {
+        line([["joined " + reply.topic + (reply.recovered ? " (caught up)" : ""), "event"]]);
+      } else if (reply.type === "error") {
+        line([["error: " + reply.reason, "event"]]);
+      }
+    };
+    socket.onclose = (event) => {
+      $("status").textContent = "disconnected (" + event.code + "), reconnecting…";
+      renderRooms();
+      setTimeout(connect, 1000);
+    };
+  }
+
+  $("nick-form").onsubmit = (event) => event.preventDefault();
+  $("join-form").onsubmit = (event) => {
+    event.preventDefault();
+    const room = $("room").value.trim();
+    if (!room) return;
+    if (!rooms.has(room)) {
+      rooms.set(room, "");
+      send({ type: "subscribe", topic: room });
+    }
+    current = room;
+    $("room").value = "";
+    renderRooms();
+  };
+  $("send-form").onsubmit = (event) => {
+    event.preventDefault();
+    const text = $("text").value;
+    if (!text || current === null) return;
+    send({ type: "publish", topic: current, data: { nick: $("nick").value || "guest", text } });
+    $("text").value = "";
+  };
+  connect();
+</script>
+</body>
+</html>
+`;
