@@ -67,6 +67,34 @@ const steps = [
     env: { OMNISOCKET_RUNTIMES: runtime },
     counts: nodeCounts,
   })),
+  // A cluster on a private redis-server (started by the tests): the backplane itself on each
+  // runtime, then Node, Deno and Bun processes sharing topics, with faults and Chromium.
+  {
+    name: "cluster: Redis backplane on Deno",
+    cmd: [deno, "test", "-A", "tests/cluster/redis_backplane.test.ts"],
+    counts: denoCounts,
+  },
+  {
+    name: "cluster: Redis backplane on Bun",
+    cmd: [bun, "test", "./tests/cluster/redis_backplane.test.ts"],
+    counts: bunCounts,
+  },
+  {
+    name:
+      "cluster: Redis backplane, topic suite over Redis, chat cluster (Node+Deno+Bun), Chromium",
+    cmd: [
+      node24,
+      "--test",
+      "--test-reporter=spec",
+      "--test-concurrency=1",
+      // The topic suite's "own sends" case sends right after a publish it does not await and
+      // expects the publication first: only a backplane that delivers synchronously (in process)
+      // gives that; over Redis the publication waits for its round trip (README, cluster section).
+      "--test-skip-pattern=a peer's own sends and the publications reaching it keep their order",
+      "tests/cluster/**/*.test.ts",
+    ],
+    counts: nodeCounts,
+  },
   {
     name: "servers on workerd: Cloudflare adapter, adapter black-box",
     cmd: [

@@ -40,6 +40,8 @@ export interface RedisBackplaneOptions {
    * it did not recover. Default: nothing.
    */
   onLoss?: (topic: string, reason: string) => void;
+  /** Milliseconds {@linkcode RedisBackplane.connect} waits for Redis before it rejects. Default 5 000. */
+  connectTimeout?: number;
   /** Called with every connection error (they are retried by themselves). Default: nothing. */
   onError?: (error: unknown) => void;
 }
@@ -129,6 +131,7 @@ export class RedisBackplane implements Backplane {
   #closed = false;
   #reading: Promise<void> = Promise.resolve();
   #wakeReader: (() => void) | null = null;
+  #connectTimeout: number;
 
   private constructor(options: RedisBackplaneOptions) {
     const prefix = options.prefix ?? "omnisocket:";
@@ -142,6 +145,7 @@ export class RedisBackplane implements Backplane {
     this.#historyTtl = positive("historyTtl", options.historyTtl ?? 86_400_000);
     this.#liveLength = positive("liveLength", options.liveLength ?? 10_000);
     this.#onLoss = options.onLoss ?? (() => {});
+    this.#connectTimeout = positive("connectTimeout", options.connectTimeout ?? 5_000);
     const onError = options.onError ?? (() => {});
     this.#publisher = createClient({
       url: options.url ?? "redis://127.0.0.1:6379",
@@ -293,8 +297,19 @@ export class RedisBackplane implements Backplane {
   }
 
   async #start(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.all([this.#publisher.connect(), this.#reader.connect()]);
+      // The client retries a refused first connection forever: give up after connectTimeout.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not answer within ${this.#connectTimeout} ms`)),
+          this.#connectTimeout,
+        );
+      });
+      await Promise.race([
+        Promise.all([this.#publisher.connect(), this.#reader.connect()]),
+        timeout,
+      ]);
       await this.#checkEpoch();
       // Start at the end of the live stream: publications from now on.
       const last = await send(this.#reader, [
@@ -316,6 +331,8 @@ export class RedisBackplane implements Backplane {
         `Cannot connect the Redis backplane: ${describe(error)}`,
         { cause: error },
       );
+    } finally {
+      clearTimeout(timer);
     }
     this.#reading = this.#readLoop();
   }
