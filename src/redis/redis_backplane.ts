@@ -127,7 +127,9 @@ export class RedisBackplane implements Backplane {
   #lastSeq: number | null = null;
   #epoch = "";
   #epochChecked = false;
+  // Publishes waiting to be read back, in the order Redis answered them: ascending ids.
   #pending: PendingPublish[] = [];
+  #pendingHead = 0;
   #closed = false;
   #reading: Promise<void> = Promise.resolve();
   #wakeReader: (() => void) | null = null;
@@ -186,32 +188,35 @@ export class RedisBackplane implements Backplane {
    */
   async publish(topic: string, data: string | Uint8Array, origin: string): Promise<string> {
     if (this.#closed) throw publishFailed("the backplane is closed");
+    const args = [
+      "4",
+      this.#keys.topic + topic,
+      this.#keys.live,
+      this.#keys.epoch,
+      this.#keys.seq,
+      String(this.#history === 0 ? 0 : this.#history + 1),
+      String(this.#historyTtl),
+      String(this.#liveLength),
+      newEpoch(),
+      topic,
+      typeof data === "string" ? data : encodeBytes(data),
+      typeof data === "string" ? "s" : "b",
+      origin,
+    ];
     let reply: unknown;
     try {
-      reply = await send(this.#publisher, [
-        "EVAL",
-        PUBLISH_SCRIPT,
-        "4",
-        this.#keys.topic + topic,
-        this.#keys.live,
-        this.#keys.epoch,
-        this.#keys.seq,
-        String(this.#history === 0 ? 0 : this.#history + 1),
-        String(this.#historyTtl),
-        String(this.#liveLength),
-        newEpoch(),
-        topic,
-        typeof data === "string" ? data : encodeBytes(data),
-        typeof data === "string" ? "s" : "b",
-        origin,
-      ]);
+      // EVAL, not EVALSHA: a Redis that restarted has forgotten the script, and a retry after
+      // NOSCRIPT could be overtaken by a later publish of ours, breaking their order.
+      reply = await send(this.#publisher, ["EVAL", PUBLISH_SCRIPT, ...args]);
     } catch (error) {
       throw publishFailed(`Redis did not accept it (perhaps published): ${describe(error)}`, error);
     }
     const [id, epoch] = reply as [string, string];
     return new Promise((resolve, reject) => {
       const pending = { id, epoch, resolve, reject };
-      if (!this.#settle(pending)) this.#pending.push(pending);
+      if (this.#pending.length > this.#pendingHead || !this.#settle(pending)) {
+        this.#pending.push(pending);
+      }
     });
   }
 
@@ -408,9 +413,7 @@ export class RedisBackplane implements Backplane {
         origin: fields.get("o") ?? "",
       });
     }
-    if (this.#pending.length > 0) {
-      this.#pending = this.#pending.filter((pending) => !this.#settle(pending));
-    }
+    this.#settlePending();
   }
 
   // Delivers each followed topic's publications between two live ids from its history, when the
@@ -452,9 +455,25 @@ export class RedisBackplane implements Backplane {
   }
 
   // Rejects the publishes waiting to be read back, but those accepted in `keepEpoch` (still to come).
-  #rejectPending(reason: string, keepEpoch?: string): void {
+  #settlePending(): void {
     const pending = this.#pending;
+    let head = this.#pendingHead;
+    while (head < pending.length && this.#settle(pending[head])) head++;
+    if (head === pending.length) {
+      this.#pending = [];
+      this.#pendingHead = 0;
+    } else if (head > 1024 && head * 2 > pending.length) {
+      this.#pending = pending.slice(head);
+      this.#pendingHead = 0;
+    } else {
+      this.#pendingHead = head;
+    }
+  }
+
+  #rejectPending(reason: string, keepEpoch?: string): void {
+    const pending = this.#pending.slice(this.#pendingHead);
     this.#pending = pending.filter((waiting) => waiting.epoch === keepEpoch);
+    this.#pendingHead = 0;
     for (const waiting of pending) {
       if (waiting.epoch !== keepEpoch) waiting.reject(publishFailed(reason));
     }

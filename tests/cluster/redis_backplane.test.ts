@@ -3,6 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createClient } from "redis";
 import { RedisBackplane } from "../../src/redis/redis_backplane.ts";
 import type { Publication } from "../../src/api/topics/publication.ts";
 import { ProtocolError } from "../../src/errors/protocol_error.ts";
@@ -116,6 +117,53 @@ describe("RedisBackplane", () => {
       assert.deepEqual(losses, []);
     } finally {
       await Promise.all([slow.close(), fast.close()]);
+    }
+  });
+
+  test("loses and duplicates nothing Redis accepted when its connections are killed mid-stream", async () => {
+    const prefix = `kill${++prefixes}:`;
+    const [a, b] = await Promise.all([connect(prefix), connect(prefix)]);
+    const admin = createClient({ url: redis.url, RESP: 2 });
+    admin.on("error", () => {});
+    await admin.connect();
+    try {
+      const seenA: string[] = [];
+      const seenB: string[] = [];
+      await a.follow("t", (p) => seenA.push(String(p.data)));
+      await b.follow("t", (p) => seenB.push(String(p.data)));
+      const accepted: string[] = [];
+      let failed = 0;
+      let publishing = true;
+      const loop = (async () => {
+        for (let n = 0; publishing; n++) {
+          const data = String(n);
+          void a.publish("t", data, "a").then(() => accepted.push(data), () => failed++);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      for (let kill = 0; kill < 3; kill++) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Every connection but the admin's: both processes' publishers and readers.
+        await admin.sendCommand(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      publishing = false;
+      await loop;
+      await waitFor(() => accepted.every((data) => seenB.includes(data)), "b to catch up");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok(accepted.length > 100, `${accepted.length} accepted`);
+      assert.ok(failed > 0, "the kills made some publishes fail");
+      // What Redis accepted reached both, once each, in publish order.
+      for (const seen of [seenA, seenB]) {
+        assert.equal(new Set(seen).size, seen.length, "no duplicate");
+        const numbers = seen.map(Number);
+        for (let i = 1; i < numbers.length; i++) assert.ok(numbers[i] > numbers[i - 1]);
+        for (const data of accepted) assert.ok(seen.includes(data), `${data} delivered`);
+      }
+      assert.deepEqual(seenA, seenB);
+    } finally {
+      admin.destroy();
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
