@@ -2,15 +2,16 @@
  * The chat server: rooms are topics, one JSON object per message; a page at
  * GET / to chat from a browser. Whichever runtime runs it serves it:
  *
- *   deno run -A examples/chat.ts --port 8080 [--host H] [--history K]
+ *   deno run -A examples/chat.ts --port 8080 [--host H] [--history K] [--redis URL]
  *   bun examples/chat.ts --port 8080
  *   node examples/chat.ts --port 8080        (Node >= 22.18)
  *
  * Binds 127.0.0.1 unless --host says otherwise and prints
  * `listening on http://HOST:PORT` when ready; SIGINT/SIGTERM close every peer
  * with 1001, then exit 0. WebSocket upgrades on path `/`. --history K keeps
- * the last K publications per room for `since` (default 1000). --redis is
- * not supported yet: the process says so and exits with status 2.
+ * the last K publications per room for `since` (default 1000). --redis URL
+ * shares the rooms with every process started with the same URL, whatever
+ * its runtime (the Redis backplane; see the README's cluster section).
  * --max-buffered-amount BYTES lowers the queue size past which a peer that
  * stops reading is closed with 1008 (default 64 MiB; for tests).
  *
@@ -23,6 +24,7 @@
  * @module
  */
 
+import type { Backplane } from "../mod.ts";
 import { chatHandler, chatTopicOptions, MAX_MESSAGE_BYTES } from "./chat_handler.ts";
 import { chatPageHtml } from "./chat_page.ts";
 import { commandLineArgs, exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
@@ -37,10 +39,6 @@ const flag = (name: string): string | undefined => {
   return undefined;
 };
 
-if (flag("--redis") !== undefined) {
-  console.error("chat: --redis is not supported by this build yet (one process only)");
-  exit(2);
-}
 const historyFlag = flag("--history");
 const history = historyFlag === undefined ? 1000 : Number(historyFlag);
 if (!Number.isInteger(history) || history < 0) {
@@ -55,13 +53,18 @@ if (!Number.isInteger(maxBufferedAmount) || maxBufferedAmount < 1) {
   exit(2);
 }
 
+// With --redis, every process started with the same URL serves one shared set of rooms. The Redis
+// backplane (and the `redis` package) is loaded only then.
+const redisUrl = flag("--redis");
+const backplane = redisUrl === undefined ? undefined : await connectRedis(redisUrl, history);
+
 const server = await serveOnThisRuntime(chatHandler, {
   ...serverAddressArgs(args),
   maxBufferedAmount,
   backpressureLimit: Math.min(1024 * 1024, maxBufferedAmount),
   maxMessageSize: MAX_MESSAGE_BYTES,
   shutdownTimeout: 3_000,
-  topics: chatTopicOptions(history),
+  topics: { ...chatTopicOptions(history), backplane },
   fetch(request) {
     if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });
     return new Response(chatPageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } });
@@ -72,5 +75,20 @@ console.log(`listening on ${server.url}`);
 
 onShutdownSignal(async () => {
   await server.close();
+  await backplane?.close();
   exit(0);
 });
+
+async function connectRedis(url: string, history: number): Promise<Backplane> {
+  const { RedisBackplane } = await import("../src/redis/redis_backplane.ts");
+  try {
+    return await RedisBackplane.connect({
+      url,
+      history,
+      onLoss: (topic, reason) => console.error(`chat: messages of ${topic} lost: ${reason}`),
+    });
+  } catch (error) {
+    console.error(`chat: ${error instanceof Error ? error.message : error}`);
+    return exit(1);
+  }
+}

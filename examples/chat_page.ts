@@ -1,12 +1,16 @@
 /**
  * The chat page examples/chat.ts serves at GET /: pick a nickname, join
  * rooms, see their messages live and post to them. One self-contained HTML
- * document (no external assets). On a reconnect it subscribes again with
- * `since` set to the last offset seen in each room, so nothing is missed
- * while history holds it.
+ * document (no external assets). It talks through examples/chat_client.ts
+ * (embedded as source): on a reconnect (with backoff and jitter) it
+ * subscribes again with `since` set to the last offset seen in each room, and
+ * says "recovered" or "messages may be missing". `?server=ws://…` (repeatable)
+ * names more servers of a cluster to try when this one is gone.
  *
  * @module
  */
+
+import { ChatClient } from "./chat_client.ts";
 
 /** The chat page's HTML; it connects to `ws://` or `wss://` on the host that served it, path `/`. */
 export const chatPageHtml: string = `<!doctype html>
@@ -48,10 +52,11 @@ export const chatPageHtml: string = `<!doctype html>
 </form>
 <ul id="log" aria-live="polite"></ul>
 <script>
+  ${ChatClient.toString()}
   const $ = (id) => document.getElementById(id);
-  const rooms = new Map(); // room -> last offset seen ("" before any)
+  const rooms = new Set();
   let current = null;
-  let socket = null;
+  let client = null;
 
   function line(parts) {
     const item = document.createElement("li");
@@ -78,54 +83,41 @@ export const chatPageHtml: string = `<!doctype html>
       leave.onclick = (event) => {
         event.stopPropagation();
         rooms.delete(room);
-        send({ type: "unsubscribe", topic: room });
+        client.unsubscribe(room);
         if (current === room) current = rooms.keys().next().value ?? null;
         renderRooms();
       };
       item.append(leave);
       list.append(item);
     }
-    const ready = current !== null && socket?.readyState === WebSocket.OPEN;
+    const ready = current !== null && client?.connected === true;
     $("text").disabled = !ready;
     $("send").disabled = !ready;
-  }
-
-  function send(command) {
-    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(command));
-  }
-
-  function subscribe(room) {
-    const since = rooms.get(room);
-    send(since ? { type: "subscribe", topic: room, since } : { type: "subscribe", topic: room });
   }
 
   function connect() {
     const url = new URL("/", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-    socket = new WebSocket(url);
-    socket.onopen = () => {
-      $("status").textContent = "connected";
-      for (const room of rooms.keys()) subscribe(room);
-      renderRooms();
-    };
-    socket.onmessage = (event) => {
-      const reply = JSON.parse(event.data);
-      if (reply.type === "message") {
-        if (rooms.has(reply.topic)) rooms.set(reply.topic, reply.offset);
-        const data = reply.data ?? {};
-        line([["[" + reply.topic + "] ", "room"], [String(data.nick ?? "?") + ": ", "nick"],
+    const servers = [url.href, ...new URLSearchParams(location.search).getAll("server")];
+    client = new ChatClient(servers, {
+      status(state) {
+        $("status").textContent = state === "open" ? "connected" : "reconnecting…";
+        renderRooms();
+      },
+      message(topic, data) {
+        data = data ?? {};
+        line([["[" + topic + "] ", "room"], [String(data.nick ?? "?") + ": ", "nick"],
           [String(data.text ?? JSON.stringify(data)), "text"]]);
-      } else if (reply.type === "subscribed") {
-        line([["joined " + reply.topic + (reply.recovered ? " (caught up)" : ""), "event"]]);
-      } else if (reply.type === "error") {
-        line([["error: " + reply.reason, "event"]]);
-      }
-    };
-    socket.onclose = (event) => {
-      $("status").textContent = "disconnected (" + event.code + "), reconnecting…";
-      renderRooms();
-      setTimeout(connect, 1000);
-    };
+      },
+      subscribed(topic, recovered, resumed) {
+        const how = !resumed ? "" : recovered ? " (recovered)" : " (messages may be missing)";
+        line([["joined " + topic + how, "event"]]);
+        if (resumed) $("status").textContent = recovered ? "recovered" : "messages may be missing";
+      },
+      error(reason) {
+        line([["error: " + reason, "event"]]);
+      },
+    });
   }
 
   $("nick-form").onsubmit = (event) => event.preventDefault();
@@ -134,8 +126,8 @@ export const chatPageHtml: string = `<!doctype html>
     const room = $("room").value.trim();
     if (!room) return;
     if (!rooms.has(room)) {
-      rooms.set(room, "");
-      send({ type: "subscribe", topic: room });
+      rooms.add(room);
+      client.subscribe(room);
     }
     current = room;
     $("room").value = "";
@@ -145,7 +137,7 @@ export const chatPageHtml: string = `<!doctype html>
     event.preventDefault();
     const text = $("text").value;
     if (!text || current === null) return;
-    send({ type: "publish", topic: current, data: { nick: $("nick").value || "guest", text } });
+    client.publish(current, { nick: $("nick").value || "guest", text });
     $("text").value = "";
   };
   connect();

@@ -47,6 +47,8 @@ const KEYWORDS = [
   "sans-io",
 ];
 const MIN_NODE = "20";
+/** Brokers a subpath builds on (the user installs the one they use): name -> version range. */
+const OPTIONAL_PEERS: Record<string, string> = { redis: "^6.3.1" };
 /** How doc examples name the package on JSR, and how npm users import it. */
 const JSR_SPECIFIER = '"@omnisocket/core';
 const NPM_SPECIFIER = '"omnisocket';
@@ -386,6 +388,11 @@ function writePackageJson(version: string, entries: Entry[]): void {
     types: main.types,
     exports: exportsField,
     files: ["esm/"],
+    // Only the Redis backplane subpath imports it; the core has no dependency.
+    peerDependencies: OPTIONAL_PEERS,
+    peerDependenciesMeta: Object.fromEntries(
+      Object.keys(OPTIONAL_PEERS).map((name) => [name, { optional: true }]),
+    ),
   };
   writeFileSync(join(outDir, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 }

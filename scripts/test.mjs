@@ -72,6 +72,34 @@ const steps = [
     env: { OMNISOCKET_RUNTIMES: runtime },
     counts: nodeCounts,
   })),
+  // A cluster on a private redis-server (started by the tests): the backplane itself on each
+  // runtime, then Node, Deno and Bun processes sharing topics, with faults and Chromium.
+  {
+    name: "cluster: Redis backplane on Deno",
+    cmd: [deno, "test", "-A", "tests/cluster/redis_backplane.test.ts"],
+    counts: denoCounts,
+  },
+  {
+    name: "cluster: Redis backplane on Bun",
+    cmd: [bun, "test", "./tests/cluster/redis_backplane.test.ts"],
+    counts: bunCounts,
+  },
+  {
+    name:
+      "cluster: Redis backplane, topic suite over Redis, chat cluster (Node+Deno+Bun), Chromium",
+    cmd: [
+      node24,
+      "--test",
+      "--test-reporter=spec",
+      "--test-concurrency=1",
+      // The topic suite's "own sends" case sends right after a publish it does not await and
+      // expects the publication first: only a backplane that delivers synchronously (in process)
+      // gives that; over Redis the publication waits for its round trip (README, cluster section).
+      "--test-skip-pattern=a peer's own sends and the publications reaching it keep their order",
+      "tests/cluster/**/*.test.ts",
+    ],
+    counts: nodeCounts,
+  },
   {
     name: "servers on workerd: Cloudflare adapter, adapter black-box",
     cmd: [
@@ -121,21 +149,24 @@ console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
 // The interop tests need clients nobody here wrote, from Debian: Chromium and
-// python3-websockets. Installed when missing (the machines run as root).
+// python3-websockets; the cluster tests need redis-server. Installed when missing
+// (the machines run as root).
 async function ensureSystemPackages() {
   const hasChromium = existsSync("/usr/bin/chromium");
   const hasPythonWebsockets =
     (await run(["/usr/bin/python3", "-c", "import websockets"], {}, true)).code === 0;
-  if (hasChromium && hasPythonWebsockets) return;
-  console.log("=== installing Debian packages: chromium python3-websockets");
+  // The cluster tests start their own private redis-server (tests/support/redis_server.ts).
+  const hasRedisServer = existsSync("/usr/bin/redis-server");
+  if (hasChromium && hasPythonWebsockets && hasRedisServer) return;
+  const packages = ["chromium", "python3-websockets", "redis-server"];
+  console.log(`=== installing Debian packages: ${packages.join(" ")}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const update = await run(["apt-get", "update", "-qq"], env);
   const install = update.code === 0 &&
-    (await run(["apt-get", "install", "-y", "-qq", "chromium", "python3-websockets"], env)).code ===
-      0;
+    (await run(["apt-get", "install", "-y", "-qq", ...packages], env)).code === 0;
   if (!install) {
     console.error(
-      "Cannot install chromium and python3-websockets: run the tests as root, or install them first.",
+      `Cannot install ${packages.join(", ")}: run the tests as root, or install them first.`,
     );
     process.exit(1);
   }
