@@ -43,12 +43,12 @@ export {
   type UpgradeDecision,
   type UpgradeInfo,
 } from "./src/api/handler.ts";
-export { Peer, type ReadyState } from "./src/api/peer.ts";
+export { Peer } from "./src/api/peer.ts";
 export { Message } from "./src/api/message.ts";
 export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./src/api/server_options.ts";
+export type { PerMessageDeflateOptions } from "./src/api/per_message_deflate_options.ts";
 export type { WebSocketServer } from "./src/api/web_socket_server.ts";
-export { ProtocolError, type ProtocolErrorOptions } from "./src/errors/protocol_error.ts";
-export type { HeaderFields } from "./src/handshake/header_pairs.ts";
+export { ProtocolError } from "./src/errors/protocol_error.ts";
 export { type Backplane } from "./src/api/topics/backplane.ts";
 export { type Publication } from "./src/api/topics/publication.ts";
 export { type PublishOptions, type PublishResult } from "./src/api/topics/publish_options.ts";

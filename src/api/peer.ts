@@ -58,18 +58,9 @@ export interface PeerTransport {
  * The life-cycle state of a Peer, numbered like `WebSocket.readyState`:
  * 0 connecting, 1 open, 2 closing, 3 closed.
  *
- * @example Sending only while open
- * ```ts
- * import type { Peer, ReadyState } from "@omnisocket/core";
- *
- * const OPEN: ReadyState = 1;
- * function sendIfOpen(peer: Peer, text: string): void {
- *   if (peer.readyState === OPEN) peer.send(text);
- * }
- * console.log(typeof sendIfOpen); // "function"
- * ```
+ * @internal Not exported by any entry point; `peer.readyState` is typed with its values.
  */
-export type ReadyState = 0 | 1 | 2 | 3;
+type ReadyState = 0 | 1 | 2 | 3;
 
 /**
  * Connection facts fixed at upgrade time.
@@ -192,7 +183,7 @@ export class Peer<Data = undefined> {
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
-  get readyState(): ReadyState {
+  get readyState(): 0 | 1 | 2 | 3 {
     return this.#state.readyState;
   }
 
