@@ -318,7 +318,10 @@ describe("joinHeartbeat", () => {
     leaveHeartbeat(5, member);
     joinHeartbeat(5, member);
     leaveHeartbeat(5, { beat: () => {} });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Waits for two beats rather than a fixed time: a loaded machine delays timers.
+    for (let waited = 0; beats < 2 && waited < 2_000; waited += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     leaveHeartbeat(5, member);
     leaveHeartbeat(5, member);
     const atLeave = beats;
