@@ -111,8 +111,10 @@ export function holdIdleConnections(
   port: number,
   count: number,
   core: number | undefined,
+  reset = false,
 ): Promise<IdleHold> {
-  const args = ["idle", "127.0.0.1", String(port), String(count), "600"];
+  // reset: released connections leave with a RST (clients that vanish), not a FIN.
+  const args = [reset ? "idle-reset" : "idle", "127.0.0.1", String(port), String(count), "600"];
   const child = core === undefined
     ? spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] })
     : spawn("taskset", ["-c", String(core), binary, ...args], { stdio: ["pipe", "pipe", "pipe"] });
