@@ -31,8 +31,10 @@ interface DenoListener extends AsyncIterable<DenoConn> {
 // most of what an idle connection costs: keep it small, reuse it, and copy out
 // only the bytes read. A read that fills it means more is coming (a large
 // message): the next reads get a large buffer, fresh each time, handed over
-// without a copy, until one comes back short.
-const IDLE_READ_SIZE = 2 * 1024;
+// without a copy, until one comes back short. 1 KiB holds most upgrade
+// requests and small messages; measured at 10,000 idle connections, each KiB
+// here is a KiB per connection.
+const IDLE_READ_SIZE = 1024;
 const BUSY_READ_SIZE = 64 * 1024;
 // How long a half-closed connection may wait for the peer's own close.
 const LINGER_MS = 2_000;
