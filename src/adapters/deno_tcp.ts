@@ -102,6 +102,23 @@ function sweepLingering(): void {
   }
 }
 
+// Last writes and closes, put off for one turn of the event loop (one timer
+// for every connection closing meanwhile). A client that sends its close
+// frame and resets at once hands us both together: the read under way fails
+// first, and the reply, whose write and half-close could only fail (each
+// failure an error object with its stack), is dropped.
+let closingSoon: DenoTcpConnection[] = [];
+
+function closeNextTurn(connection: DenoTcpConnection): void {
+  if (closingSoon.push(connection) === 1) setTimeout(closeBatch, 0);
+}
+
+function closeBatch(): void {
+  const batch = closingSoon;
+  closingSoon = [];
+  for (const connection of batch) connection.flushFinal();
+}
+
 // One object per connection, its methods shared: no closures per connection.
 class DenoTcpConnection implements TcpConnection {
   readonly remoteAddress: string;
@@ -111,6 +128,9 @@ class DenoTcpConnection implements TcpConnection {
   #writing: Promise<void> | null = null;
   #queuedBytes = 0;
   #ending = false;
+  // closeWith's chunks until they are written (or dropped for a reset peer).
+  #final: readonly Uint8Array[] | null = null;
+  #reset = false;
 
   constructor(conn: DenoConn) {
     this.#conn = conn;
@@ -122,7 +142,10 @@ class DenoTcpConnection implements TcpConnection {
   }
 
   write(chunks: readonly Uint8Array[]): void {
-    if (this.#ending) return;
+    if (!this.#ending) this.#enqueue(chunks);
+  }
+
+  #enqueue(chunks: readonly Uint8Array[]): void {
     const bytes = chunks.length === 1 ? chunks[0] : concat(chunks);
     this.#queuedBytes += bytes.length;
     this.#writing = this.#writing === null
@@ -133,6 +156,27 @@ class DenoTcpConnection implements TcpConnection {
   close(): void {
     if (this.#ending) return;
     this.#ending = true;
+    this.#halfClose();
+  }
+
+  closeWith(chunks: readonly Uint8Array[]): void {
+    if (this.#ending) return;
+    this.#ending = true;
+    this.#final = chunks;
+    closeNextTurn(this);
+  }
+
+  /** Writes closeWith's chunks and half-closes, unless the peer reset meanwhile. */
+  flushFinal(): void {
+    const chunks = this.#final;
+    if (chunks === null) return;
+    this.#final = null;
+    if (this.#reset) return;
+    if (chunks.length > 0) this.#enqueue(chunks);
+    this.#halfClose();
+  }
+
+  #halfClose(): void {
     // Half-close and keep reading: closing outright while the peer still
     // sends would answer it with a reset that can destroy our close frame.
     const conn = this.#conn;
@@ -175,7 +219,10 @@ class DenoTcpConnection implements TcpConnection {
       }
     } catch {
       // Reset by the peer or closed here: either way the connection is over.
+      this.#reset = true;
     }
+    // A peer that half-closed still reads: a reply put off is sent first.
+    this.flushFinal();
     if (this.#writing !== null) await this.#writing;
     lingering.delete(conn);
     closeConn(conn);
