@@ -115,7 +115,7 @@ export const TARGETS: Readonly<Record<RuntimeId, Readonly<Partial<Record<Workloa
   // Deno with `engine: "omnisocket"`: handshakes against native Deno; idle RSS
   // against our Node adapter (the same engine where the runtime costs least);
   // RSS after resets against the same server before any connection.
-  deno_engine: { handshake: 0.8, idle_rss: 1.5, rss_after_reset: 1.2 },
+  deno_engine: { handshake: 0.8, handshake_abrupt: 0.8, idle_rss: 1.5, rss_after_reset: 1.2 },
 };
 
 /** Whether `ratio` meets `target` for a workload (at most, when lower is better). */
