@@ -79,7 +79,7 @@ function checkApiSection(markdown: string): void {
     if (line.startsWith("| `") && cells[1].startsWith("`/")) {
       add(`.${cells[1].slice(1, -1)}`, cells[2]);
     } else if (line.startsWith("| `")) add(".", cells[1]);
-    else if (/^- [a-z]+: /.test(line) || /^  `/.test(line)) add("./protocol", line);
+    else if (/^- [a-z]+: /.test(line) || /^ {2}`/.test(line)) add("./protocol", line);
   }
   const exportsMap = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<
     string,

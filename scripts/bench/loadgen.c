@@ -24,6 +24,8 @@
  *   loadgen deflate-idle HOST PORT COUNT MESSAGES HOLD_SECONDS
  *       as idle, after MESSAGES compressed JSON messages went each way on
  *       every connection (permessage-deflate negotiated).
+ *   loadgen idle-reset HOST PORT COUNT HOLD_SECONDS
+ *       as idle, then resets every connection (SO_LINGER 0) instead of a FIN
  *
  * Client frames must be masked (RFC 6455 5.3). The generator masks each frame
  * with one fixed, non-zero key and builds the masked frames once at start, so
@@ -741,7 +743,9 @@ static void usage(void) {
           "  loadgen handshake-abrupt HOST PORT CONCURRENCY SECONDS\n"
           "  loadgen idle HOST PORT COUNT HOLD_SECONDS\n"
           "  loadgen deflate-echo HOST PORT CONNECTIONS INFLIGHT SECONDS WARMUP\n"
-          "  loadgen deflate-idle HOST PORT COUNT MESSAGES HOLD_SECONDS\n");
+          "  loadgen deflate-idle HOST PORT COUNT MESSAGES HOLD_SECONDS\n"
+
+          "  loadgen idle-reset HOST PORT COUNT HOLD_SECONDS\n");
   exit(2);
 }
 
@@ -876,6 +880,16 @@ static int handshake_main(int argc, char **argv) {
   return errors == 0 ? 0 : 1;
 }
 
+/* idle-reset: every open connection leaves with a RST, as clients that vanish. */
+static void reset_all(void) {
+  struct linger reset = {.l_onoff = 1, .l_linger = 0};
+  for (size_t i = 0; i < nconns; i++) {
+    if (conns[i].fd < 0) continue;
+    setsockopt(conns[i].fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close_conn(&conns[i]);
+  }
+}
+
 static int idle_main(int argc, char **argv) {
   if (argc != 6) usage();
   size_t count = (size_t)atol(argv[4]);
@@ -903,6 +917,7 @@ static int idle_main(int argc, char **argv) {
   printf("ready\n");
   fflush(stdout);
   run_loop_until(now_seconds() + hold, 0);
+  if (abrupt_close) reset_all();
   return 0;
 }
 
@@ -917,6 +932,10 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "idle") == 0) return idle_main(argc, argv);
   if (strcmp(argv[1], "deflate-echo") == 0) return deflate_echo_main(argc, argv);
   if (strcmp(argv[1], "deflate-idle") == 0) return deflate_idle_main(argc, argv);
+  if (strcmp(argv[1], "idle-reset") == 0) {
+    abrupt_close = 1;
+    return idle_main(argc, argv);
+  }
   usage();
   return 2;
 }

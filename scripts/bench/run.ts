@@ -7,9 +7,9 @@
  *
  *   node_modules/.bin/node scripts/bench/run.ts            full run, writes docs/bench/
  *   node_modules/.bin/node scripts/bench/run.ts --quick    smoke run (1 s windows)
- *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno
+ *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno,deno_engine
  *            --workloads text64,binary16k,binary1m,handshake,handshake_abrupt,idle_rss,
- *                        deflate_json,deflate_idle_rss,deflate_storm
+ *                        rss_after_reset,deflate_json,deflate_idle_rss,deflate_storm
  *            --idle-connections N  --out DIR
  *
  * Prints a markdown table; writes results.json and results.svg. A run with
@@ -40,7 +40,7 @@ import { renderSvg } from "./lib/render_svg.ts";
 import { startServer } from "./lib/server_process.ts";
 import type { ServerCommand } from "./lib/server_process.ts";
 import { meetsTarget, TARGETS, WORKLOADS } from "./lib/targets.ts";
-import type { RuntimeId, Workload } from "./lib/targets.ts";
+import type { RuntimeId, Workload, WorkloadId } from "./lib/targets.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CACHE = join(ROOT, "node_modules/.cache/omnisocket-bench");
@@ -68,7 +68,7 @@ const seconds = Number(flags.seconds ?? (quick ? 1 : 4));
 const warmupSeconds = Number(flags.warmup ?? (quick ? 0.3 : 1));
 const rounds = Math.max(1, Number(flags.rounds ?? (quick ? 1 : 2)));
 const idleConnections = Number(flags["idle-connections"] ?? (quick ? 1000 : 10_000));
-const allRuntimes: RuntimeId[] = ["node", "bun", "deno"];
+const allRuntimes: RuntimeId[] = ["node", "bun", "deno", "deno_engine"];
 const runtimes = flags.only
   ? flags.only.split(",").map((s) => s.trim()) as RuntimeId[]
   : allRuntimes;
@@ -141,7 +141,16 @@ interface Pair {
   runtime: string;
   reference: Side;
   ours: Side;
+  /** The workloads this pair runs, when not all of them. */
+  workloads?: readonly WorkloadId[];
+  /** A different reference for some workloads. */
+  referenceFor?: Partial<Record<WorkloadId, Side>>;
 }
+
+const denoNative = (): Side => ({
+  name: "Deno.serve + Deno.upgradeWebSocket",
+  command: { argv: [DENO, "run", "-A", "scripts/bench/servers/deno_native.ts"] },
+});
 
 const PAIRS: Record<RuntimeId, () => Pair> = {
   node: () => ({
@@ -171,16 +180,44 @@ const PAIRS: Record<RuntimeId, () => Pair> = {
       command: { argv: [DENO, "run", "-A", "examples/echo.ts"] },
     },
   }),
+  // Our own engine over Deno.listen (`engine: "omnisocket"`).
+  deno_engine: () => {
+    const ours: Side = {
+      name: "omnisocket engine over Deno.listen",
+      command: { argv: [DENO, "run", "-A", "examples/echo.ts", "--engine", "omnisocket"] },
+    };
+    return {
+      runtime: `${firstLine(DENO, ["--version"]).replace("deno", "Deno").replace(/ \(.*$/, "")}, ` +
+        `engine: "omnisocket"`,
+      reference: denoNative(),
+      ours,
+      workloads: ["handshake", "handshake_abrupt", "idle_rss", "rss_after_reset"],
+      referenceFor: {
+        idle_rss: {
+          name: "omnisocket over node:net (Node adapter)",
+          command: { argv: [NODE, "examples/echo.ts"] },
+        },
+        rss_after_reset: { name: "the same server, before any connection", command: ours.command },
+      },
+    };
+  },
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function measureOnce(side: Side, workload: Workload): Promise<Measurement> {
+async function measureOnce(
+  side: Side,
+  workload: Workload,
+  which: "reference" | "ours" = "ours",
+): Promise<Measurement> {
   const command = workload.serverArgs
     ? { ...side.command, argv: [...side.command.argv, ...workload.serverArgs] }
     : side.command;
   const server = await startServer(command, ROOT, SERVER_CORE);
   try {
+    if (workload.afterReset) {
+      return await measureAfterReset(server.pid, server.port, workload, which);
+    }
     if (server.output.some((l) => l.includes("bufferutil:") && !l.includes("native"))) {
       warnings.push(`${side.name}: ${server.output.find((l) => l.includes("bufferutil:"))}`);
     }
@@ -267,6 +304,30 @@ async function measureStorm(
   };
 }
 
+/**
+ * RSS of a server that served `connections` idle connections, reset them all
+ * (RST, as clients that vanish) and then had `settleSeconds` to give memory
+ * back; the reference side reads the same server's RSS before any connection.
+ */
+async function measureAfterReset(
+  pid: number,
+  port: number,
+  workload: Workload,
+  which: "reference" | "ours",
+): Promise<Measurement> {
+  const { connections, settleSeconds } = workload.afterReset!;
+  await sleep(1000); // let start-up allocation settle
+  const before = rssKiB(pid);
+  if (which === "reference") return { value: before, rssBeforeKiB: before, rounds: [] };
+  const hold = await holdIdleConnections(LOADGEN, port, connections, LOADGEN_CORE, undefined, true);
+  await sleep(2000);
+  const held = rssKiB(pid);
+  await hold.release();
+  await sleep(settleSeconds * 1000);
+  const after = rssKiB(pid);
+  return { value: after, rssBeforeKiB: before, rssAfterKiB: held, rounds: [] };
+}
+
 /** CPU (in cores) that other processes may use during a window before it is redone. */
 const NOISE_LIMIT = 0.15;
 const MAX_NOISY_RETRIES = 2;
@@ -335,6 +396,9 @@ async function main(): Promise<void> {
     };
     for (const workload of workloads) {
       if (workload.runtimes && !workload.runtimes.includes(runtime)) continue;
+      if (pair.workloads && !pair.workloads.includes(workload.id)) continue;
+      const reference = pair.referenceFor?.[workload.id] ?? pair.reference;
+      const sides = { reference, ours: pair.ours };
       const refRuns: Measurement[] = [];
       const ourRuns: Measurement[] = [];
       for (let round = 0; round < rounds; round++) {
@@ -343,32 +407,32 @@ async function main(): Promise<void> {
           ? ["reference", "ours"] as const
           : ["ours", "reference"] as const;
         for (const which of order) {
-          let m = await measureOnce(pair[which], workload);
+          let m = await measureOnce(sides[which], workload, which);
           // Another process stealing CPU skews one side only: measure again.
           for (let retry = 1; retry <= MAX_NOISY_RETRIES && isNoisy(m); retry++) {
             console.error(
-              `  ${pair[which].name}, ${workload.label}: other processes used ` +
+              `  ${sides[which].name}, ${workload.label}: other processes used ` +
                 `${Math.round(m.otherCores! * 100)}% of a core; measuring again`,
             );
             await sleep(3000);
-            m = await measureOnce(pair[which], workload);
+            m = await measureOnce(sides[which], workload, which);
           }
           (which === "reference" ? refRuns : ourRuns).push(m);
         }
       }
-      const reference = combine(refRuns);
+      const referenceResult = combine(refRuns);
       const ours = combine(ourRuns);
-      checkCpu(pair.reference, workload, reference);
+      checkCpu(reference, workload, referenceResult);
       checkCpu(pair.ours, workload, ours);
-      const ratio = ours.value / reference.value;
-      const target = TARGETS[runtime][workload.id];
+      const ratio = ours.value / referenceResult.value;
+      const target = TARGETS[runtime][workload.id] ?? NaN;
       const row: ResultRow = {
         runtime,
         workload: workload.id,
         workloadLabel: workload.label,
         unit: workload.unit,
         lowerIsBetter: workload.lowerIsBetter,
-        reference,
+        reference: referenceResult,
         ours,
         ratio,
         target,
@@ -381,7 +445,9 @@ async function main(): Promise<void> {
         `[${
           ((performance.now() - started) / 1000).toFixed(0)
         } s] ${pair.runtime} ${workload.label}: ` +
-          `ref ${reference.value.toFixed(1)}${cores(reference)} | ours ${ours.value.toFixed(1)}` +
+          `ref ${referenceResult.value.toFixed(1)}${cores(referenceResult)} | ours ${
+            ours.value.toFixed(1)
+          }` +
           `${cores(ours)} | ${ratio.toFixed(2)}x ${row.met ? "met" : "MISSED"}`,
       );
     }

@@ -117,9 +117,11 @@ export function holdIdleConnections(
   count: number,
   core: number | undefined,
   deflateMessages?: number,
+  reset = false,
 ): Promise<IdleHold> {
+  // reset: released connections leave with a RST (clients that vanish), not a FIN.
   const args = deflateMessages === undefined
-    ? ["idle", "127.0.0.1", String(port), String(count), "600"]
+    ? [reset ? "idle-reset" : "idle", "127.0.0.1", String(port), String(count), "600"]
     : ["deflate-idle", "127.0.0.1", String(port), String(count), String(deflateMessages), "600"];
   const child = core === undefined
     ? spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] })

@@ -6,7 +6,12 @@
 
 import type { BenchResults, Measurement, ResultRow } from "./bench_results.ts";
 
-const RUNTIME_LABEL = { node: "Node", bun: "Bun", deno: "Deno" } as const;
+const RUNTIME_LABEL = {
+  node: "Node",
+  bun: "Bun",
+  deno: "Deno",
+  deno_engine: 'Deno, engine "omnisocket"',
+} as const;
 
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return "n/a";

@@ -10,12 +10,18 @@ import type { BenchResults, ResultRow } from "./bench_results.ts";
 import { WORKLOADS } from "./targets.ts";
 import type { RuntimeId } from "./targets.ts";
 
-const RUNTIMES: readonly RuntimeId[] = ["node", "bun", "deno"];
-const COLOR: Record<RuntimeId, string> = { node: "#3c873a", bun: "#c97b3a", deno: "#3a6fc9" };
+const RUNTIMES: readonly RuntimeId[] = ["node", "bun", "deno", "deno_engine"];
+const COLOR: Record<RuntimeId, string> = {
+  node: "#3c873a",
+  bun: "#c97b3a",
+  deno: "#3a6fc9",
+  deno_engine: "#7a5ac9",
+};
 const LABEL: Record<RuntimeId, string> = {
   node: "Node vs ws",
   bun: "Bun vs native",
   deno: "Deno vs native",
+  deno_engine: "Deno engine (see table)",
 };
 
 const WIDTH = 860;
