@@ -116,16 +116,20 @@ async function ensureSystemPackages() {
   const hasChromium = existsSync("/usr/bin/chromium");
   const hasPythonWebsockets =
     (await run(["/usr/bin/python3", "-c", "import websockets"], {}, true)).code === 0;
-  if (hasChromium && hasPythonWebsockets) return;
-  console.log("=== installing Debian packages: chromium python3-websockets");
+  // The benchmark's load generator builds its permessage-deflate frames with zlib.
+  const hasZlib = existsSync("/usr/include/zlib.h");
+  if (hasChromium && hasPythonWebsockets && hasZlib) return;
+  console.log("=== installing Debian packages: chromium python3-websockets zlib1g-dev");
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const update = await run(["apt-get", "update", "-qq"], env);
   const install = update.code === 0 &&
-    (await run(["apt-get", "install", "-y", "-qq", "chromium", "python3-websockets"], env)).code ===
-      0;
+    (await run(
+        ["apt-get", "install", "-y", "-qq", "chromium", "python3-websockets", "zlib1g-dev"],
+        env,
+      )).code === 0;
   if (!install) {
     console.error(
-      "Cannot install chromium and python3-websockets: run the tests as root, or install them first.",
+      "Cannot install chromium, python3-websockets and zlib1g-dev: run the tests as root, or install them first.",
     );
     process.exit(1);
   }
