@@ -42,4 +42,8 @@ export * from "./src/api/peer.ts";
 export * from "./src/api/peer_registry.ts";
 export * from "./src/api/peer_session.ts";
 export * from "./src/api/server_options.ts";
+export {
+  type PerMessageDeflateOptions,
+  type ResolvedPerMessageDeflate,
+} from "./src/api/per_message_deflate_options.ts";
 export * from "./src/api/web_socket_server.ts";

@@ -44,6 +44,7 @@ export * from "./upgrade_request_from_request.ts";
 export * from "./compute_accept_key.ts";
 export * from "./parse_token_list.ts";
 export * from "./parse_extensions.ts";
+export * from "./negotiate_permessage_deflate.ts";
 export * from "./select_subprotocol.ts";
 export * from "./accept_upgrade.ts";
 export * from "./build_responses.ts";

@@ -20,3 +20,5 @@ export * from "./connection_listener.ts";
 export * from "./connection_options.ts";
 export * from "./extension.ts";
 export * from "./websocket_connection.ts";
+export * from "./deflate_codec.ts";
+export * from "./per_message_deflate.ts";
