@@ -129,3 +129,19 @@ export { WebSocketConnection } from "./src/protocol/websocket_connection.ts";
 export type { ConnectionListener } from "./src/protocol/connection_listener.ts";
 export type { ConnectionOptions } from "./src/protocol/connection_options.ts";
 export type { Extension } from "./src/protocol/extension.ts";
+export {
+  PerMessageDeflate,
+  type PerMessageDeflateSettings,
+} from "./src/protocol/per_message_deflate.ts";
+export type {
+  DeflateCallOptions,
+  DeflateCodec,
+  InflateCallOptions,
+} from "./src/protocol/deflate_codec.ts";
+export {
+  type DeflateAgreement,
+  deflateAgreementOf,
+  type DeflateNegotiation,
+  type DeflatePolicy,
+  negotiatePerMessageDeflate,
+} from "./src/handshake/negotiate_permessage_deflate.ts";

@@ -157,8 +157,10 @@ async function ensureSystemPackages() {
     (await run(["/usr/bin/python3", "-c", "import websockets"], {}, true)).code === 0;
   // The cluster tests start their own private redis-server (tests/support/redis_server.ts).
   const hasRedisServer = existsSync("/usr/bin/redis-server");
-  if (hasChromium && hasPythonWebsockets && hasRedisServer) return;
-  const packages = ["chromium", "python3-websockets", "redis-server"];
+  // The benchmark's load generator builds its permessage-deflate frames with zlib.
+  const hasZlib = existsSync("/usr/include/zlib.h");
+  if (hasChromium && hasPythonWebsockets && hasRedisServer && hasZlib) return;
+  const packages = ["chromium", "python3-websockets", "redis-server", "zlib1g-dev"];
   console.log(`=== installing Debian packages: ${packages.join(" ")}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const update = await run(["apt-get", "update", "-qq"], env);

@@ -112,6 +112,10 @@ static enum mode mode;
 static int abrupt_close;
 /* permessage-deflate modes (deflate-echo, deflate-idle). */
 static int deflate_mode, deflate_one_group;
+/* deflate-echo: connections stay quiet until every one is open, then all
+ * start at once (a server busy compressing for the first ones would
+ * otherwise starve the handshakes of the rest). */
+static int deflate_hold_sends;
 static size_t group_messages;
 static size_t groups_done;
 static const char *host;
@@ -432,7 +436,7 @@ static void on_open(struct conn *c) {
   open_count++;
   connecting_count--;
   if (mode == MODE_ECHO) {
-    c->frames_pending = inflight;
+    c->frames_pending = deflate_hold_sends ? 0 : inflight;
   } else if (mode == MODE_HANDSHAKE) {
     c->state = ST_CLOSE_SENT;
   }
@@ -647,6 +651,17 @@ static void on_deflate_message(struct conn *c) {
   else c->frames_pending++;
 }
 
+/* Every open connection starts its INFLIGHT groups now. */
+static void start_deflate_sends(void) {
+  deflate_hold_sends = 0;
+  for (size_t i = 0; i < nconns; i++) {
+    struct conn *c = &conns[i];
+    if (c->state != ST_OPEN) continue;
+    c->frames_pending = inflight;
+    if (flush_writes(c) < 0) fail_conn(c, "write failed");
+  }
+}
+
 static int deflate_echo_main(int argc, char **argv) {
   if (argc != 8) usage();
   size_t count = (size_t)atol(argv[4]);
@@ -655,6 +670,7 @@ static int deflate_echo_main(int argc, char **argv) {
   if (count == 0 || inflight == 0 || seconds <= 0) usage();
   mode = MODE_ECHO;
   deflate_mode = 1;
+  deflate_hold_sends = 1;
   setup_common(argv[2], argv[3], count);
   build_deflate_request();
   build_deflate_frames();
@@ -671,6 +687,7 @@ static int deflate_echo_main(int argc, char **argv) {
     fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
     return 1;
   }
+  start_deflate_sends();
   run_loop_until(now_seconds() + warmup, 0);
   counting = 1;
   mark_window("start");

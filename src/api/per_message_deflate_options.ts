@@ -41,10 +41,25 @@ export interface PerMessageDeflateOptions {
   threshold?: number;
 }
 
-/** {@linkcode PerMessageDeflateOptions} with every default filled in. */
+/**
+ * {@linkcode PerMessageDeflateOptions} with every default filled in.
+ *
+ * @example
+ * ```ts ignore
+ * const settings: ResolvedPerMessageDeflate = resolveServerOptions({ perMessageDeflate: true })
+ *   .perMessageDeflate as ResolvedPerMessageDeflate;
+ * ```
+ */
 export type ResolvedPerMessageDeflate = Required<PerMessageDeflateOptions>;
 
-/** The defaults of {@linkcode PerMessageDeflateOptions}, for `perMessageDeflate: true`. */
+/**
+ * The defaults of {@linkcode PerMessageDeflateOptions}, for `perMessageDeflate: true`.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(DEFAULT_PER_MESSAGE_DEFLATE.serverMaxWindowBits); // 12
+ * ```
+ */
 export const DEFAULT_PER_MESSAGE_DEFLATE: ResolvedPerMessageDeflate = Object.freeze({
   serverNoContextTakeover: false,
   clientNoContextTakeover: false,

@@ -56,7 +56,15 @@ export interface DeflateAgreement {
   clientMaxWindowBits: number;
 }
 
-/** The accepted offer, as answered in the 101, and what it means. */
+/**
+ * The accepted offer, as answered in the 101, and what it means.
+ *
+ * @example
+ * ```ts ignore
+ * const accepted: DeflateNegotiation | null = negotiatePerMessageDeflate(offers, policy);
+ * if (accepted) console.log(formatExtensions([accepted.response]));
+ * ```
+ */
 export interface DeflateNegotiation {
   /** `permessage-deflate` with the response parameters. */
   response: ExtensionOffer;

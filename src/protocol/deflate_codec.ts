@@ -39,7 +39,14 @@ export interface DeflateCodec {
   inflate(data: Uint8Array, options: InflateCallOptions): Uint8Array | null;
 }
 
-/** Options of {@linkcode DeflateCodec.deflate}. */
+/**
+ * Options of {@linkcode DeflateCodec.deflate}.
+ *
+ * @example
+ * ```ts ignore
+ * codec.deflate(bytes, { dictionary: lastSent, windowBits: 12, level: 6, memLevel: 4 });
+ * ```
+ */
 export interface DeflateCallOptions {
   /** Bytes the compressor may refer back to (the last ones sent), if any. */
   dictionary: Uint8Array | undefined;
@@ -51,7 +58,14 @@ export interface DeflateCallOptions {
   memLevel: number;
 }
 
-/** Options of {@linkcode DeflateCodec.inflate}. */
+/**
+ * Options of {@linkcode DeflateCodec.inflate}.
+ *
+ * @example
+ * ```ts ignore
+ * codec.inflate(payload, { dictionary: lastReceived, maxOutputLength: limit + 1 });
+ * ```
+ */
 export interface InflateCallOptions {
   /** Bytes the sender's compressor may refer back to (the last ones received), if any. */
   dictionary: Uint8Array | undefined;

@@ -9,7 +9,16 @@ import type { DeflateAgreement } from "../handshake/negotiate_permessage_deflate
 import type { DeflateCodec } from "./deflate_codec.ts";
 import type { Extension } from "./extension.ts";
 
-/** How one connection compresses, besides what was negotiated. */
+/**
+ * How one connection compresses, besides what was negotiated.
+ *
+ * @example
+ * ```ts ignore
+ * const settings: PerMessageDeflateSettings = {
+ *   level: 6, memLevel: 4, threshold: 1024, maxMessageSize: 16 << 20,
+ * };
+ * ```
+ */
 export interface PerMessageDeflateSettings {
   /** zlib level, 0 to 9. */
   level: number;
@@ -40,9 +49,9 @@ const RSV1 = 0x40;
  */
 export class PerMessageDeflate implements Extension {
   /** The extension token. */
-  readonly name = "permessage-deflate";
+  readonly name: string = "permessage-deflate";
   /** RSV1 marks a compressed message. */
-  readonly rsvBits = RSV1;
+  readonly rsvBits: number = RSV1;
   #codec: DeflateCodec;
   #settings: PerMessageDeflateSettings;
   // Window sizes in bytes, 0 when that direction takes no context over.
