@@ -14,7 +14,7 @@
  *
  * @example A handshake refusal with a header
  * ```ts
- * import { ProtocolError, type ProtocolErrorOptions } from "@omnisocket/core";
+ * import { ProtocolError, type ProtocolErrorOptions } from "@omnisocket/core/protocol";
  *
  * const options: ProtocolErrorOptions = { status: 405, headers: { Allow: "GET" } };
  * const error = new ProtocolError("METHOD_NOT_ALLOWED", "Cannot accept upgrade: use GET", options);

@@ -15,7 +15,7 @@ import { isFieldValue, isOwsCode, isToken } from "./http_chars.ts";
  *
  * @example
  * ```ts
- * import type { HeaderFields } from "@omnisocket/core";
+ * import type { HeaderFields } from "@omnisocket/core/protocol";
  *
  * const fields: HeaderFields = { "Set-Cookie": "session=abc" };
  * console.log(Object.keys(fields)); // ["Set-Cookie"]
