@@ -9,7 +9,8 @@
  *   node_modules/.bin/node scripts/bench/run.ts --quick    smoke run (1 s windows)
  *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno,deno_engine
  *            --workloads text64,binary16k,binary1m,handshake,handshake_abrupt,idle_rss,
- *                        rss_after_reset,deflate_json,deflate_idle_rss,deflate_storm
+ *                        rss_after_reset,deflate_json,deflate_idle_rss,deflate_storm,
+ *                        fanout64,fanout1k,chat16,fanout64_net,fanout1k_net,chat16_net
  *            --idle-connections N  --out DIR
  *
  * Prints a markdown table; writes results.json and results.svg. A run with
@@ -21,6 +22,7 @@
  */
 
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { join, resolve } from "node:path";
@@ -203,6 +205,64 @@ const PAIRS: Record<RuntimeId, () => Pair> = {
   },
 };
 
+/**
+ * The topic workloads' servers: a broadcast of every message to every
+ * connection, ours through the topic registry. `_net` workloads (Node) use
+ * the bare node:net loop as the reference.
+ */
+// Fan-out workloads run on node, bun and deno only (deno_engine lists its own workloads).
+const FANOUT_PAIRS: Record<Exclude<RuntimeId, "deno_engine">, (workload: Workload) => Pair> = {
+  node: (workload) => {
+    const ours: Side = {
+      name: "omnisocket topics over node:net",
+      command: { argv: [NODE, "scripts/bench/servers/omnisocket_broadcast.ts"] },
+    };
+    const reference: Side = workload.id.endsWith("_net")
+      ? {
+        name: "bare node:net broadcast loop",
+        command: { argv: [NODE, "scripts/bench/servers/net_broadcast.mjs"] },
+      }
+      : {
+        name: `ws ${packageVersion(join(ROOT, "node_modules/ws"))} broadcast loop`,
+        command: { argv: [NODE, "scripts/bench/servers/ws_broadcast.mjs"], env: wsEnv },
+      };
+    return { runtime: `Node ${process.versions.node}`, reference, ours };
+  },
+  bun: () => ({
+    runtime: `Bun ${firstLine(BUN, ["--version"])}`,
+    reference: {
+      name: "Bun.serve server.publish",
+      command: { argv: [BUN, "scripts/bench/servers/bun_publish.ts"] },
+    },
+    ours: {
+      name: "omnisocket topics over Bun.serve",
+      command: { argv: [BUN, "scripts/bench/servers/omnisocket_broadcast.ts"] },
+    },
+  }),
+  deno: () => ({
+    runtime: firstLine(DENO, ["--version"]).replace("deno", "Deno").replace(/ \(.*$/, ""),
+    reference: {
+      name: "Deno.upgradeWebSocket broadcast loop",
+      command: { argv: [DENO, "run", "-A", "scripts/bench/servers/deno_broadcast.ts"] },
+    },
+    // Our engine over Deno.listen: one shared frame per publication; Deno's
+    // native sockets would take one send() per subscriber.
+    ours: {
+      name: "omnisocket topics, engine omnisocket over Deno.listen",
+      command: {
+        argv: [
+          DENO,
+          "run",
+          "-A",
+          "scripts/bench/servers/omnisocket_broadcast.ts",
+          "--engine",
+          "omnisocket",
+        ],
+      },
+    },
+  }),
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measureOnce(
@@ -236,8 +296,12 @@ async function measureOnce(
     }
     const result = run.result!;
     return {
-      value: workload.echo || workload.deflateEcho ? result.msgs_per_s : result.handshakes_per_s,
-      mbPerSecond: workload.echo || workload.deflateEcho ? result.mb_per_s : undefined,
+      value: workload.echo || workload.deflateEcho || workload.fanout
+        ? result.msgs_per_s
+        : result.handshakes_per_s,
+      mbPerSecond: workload.echo || workload.deflateEcho || workload.fanout
+        ? result.mb_per_s
+        : undefined,
       serverCores: run.serverCores,
       loadgenCores: run.loadgenCores,
       otherCores: run.otherCores,
@@ -398,7 +462,9 @@ async function main(): Promise<void> {
       if (workload.runtimes && !workload.runtimes.includes(runtime)) continue;
       if (pair.workloads && !pair.workloads.includes(workload.id)) continue;
       const reference = pair.referenceFor?.[workload.id] ?? pair.reference;
-      const sides = { reference, ours: pair.ours };
+      const sides = workload.fanout
+        ? FANOUT_PAIRS[runtime as Exclude<RuntimeId, "deno_engine">](workload)
+        : { reference, ours: pair.ours };
       const refRuns: Measurement[] = [];
       const ourRuns: Measurement[] = [];
       for (let round = 0; round < rounds; round++) {
@@ -422,7 +488,7 @@ async function main(): Promise<void> {
       }
       const referenceResult = combine(refRuns);
       const ours = combine(ourRuns);
-      checkCpu(reference, workload, referenceResult);
+      checkCpu(sides.reference, workload, referenceResult);
       checkCpu(pair.ours, workload, ours);
       const ratio = ours.value / referenceResult.value;
       const target = TARGETS[runtime][workload.id] ?? NaN;

@@ -159,6 +159,21 @@ export function loadgenArgs(
     return ["deflate-echo", "127.0.0.1", String(port), String(connections), String(inflight)]
       .concat([String(seconds), String(warmupSeconds)]);
   }
+  if (workload.fanout) {
+    const { connections, publishers, inflight, size, type } = workload.fanout;
+    return [
+      "fanout",
+      "127.0.0.1",
+      String(port),
+      String(connections),
+      String(publishers),
+      String(inflight),
+      String(size),
+      type,
+      String(seconds),
+      String(warmupSeconds),
+    ];
+  }
   if (workload.echo) {
     const { connections, inflight, size, type } = workload.echo;
     return [

@@ -19,7 +19,21 @@ export type WorkloadId =
   | "rss_after_reset"
   | "deflate_json"
   | "deflate_idle_rss"
-  | "deflate_storm";
+  | "deflate_storm"
+  | FanoutWorkloadId;
+
+/**
+ * Topic workloads: broadcast servers, a different pair per runtime
+ * (FANOUT_REFERENCES in run.ts). The `_net` ones (Node only) measure against
+ * a bare node:net loop instead of ws.
+ */
+export type FanoutWorkloadId =
+  | "fanout64"
+  | "fanout1k"
+  | "chat16"
+  | "fanout64_net"
+  | "fanout1k_net"
+  | "chat16_net";
 
 /** How a workload is run and judged. */
 export interface Workload {
@@ -27,6 +41,19 @@ export interface Workload {
   label: string;
   /** Throughput workloads: echo parameters for the generator. */
   echo?: { connections: number; inflight: number; size: number; type: "text" | "binary" };
+  /**
+   * Topic workloads: every connection subscribed, the first `publishers`
+   * publishing (see loadgen.c `fanout`); the figure is deliveries per second.
+   */
+  fanout?: {
+    connections: number;
+    publishers: number;
+    inflight: number;
+    size: number;
+    type: "text" | "binary";
+  };
+  /** Runtimes the workload is measured on (default: all). */
+  runtimes?: readonly RuntimeId[];
   /** The handshake workload: concurrent connections. */
   handshakeConcurrency?: number;
   /** Handshake clients reset the TCP connection right after their close frame (no FIN). */
@@ -39,9 +66,8 @@ export interface Workload {
   /** True when a lower figure is better (memory). */
   lowerIsBetter: boolean;
   unit: string;
-  /** permessage-deflate workloads: arguments both servers get, and the runtimes they run on. */
+  /** permessage-deflate workloads: arguments both servers get. */
   serverArgs?: string[];
-  runtimes?: RuntimeId[];
   /** Compressed JSON echo (loadgen deflate-echo). */
   deflateEcho?: { connections: number; inflight: number };
   /** Idle connections after this many compressed messages went each way. */
@@ -124,22 +150,70 @@ export const WORKLOADS: readonly Workload[] = [
     lowerIsBetter: true,
     unit: "KiB",
   },
+  ...fanoutWorkloads(""),
+  ...fanoutWorkloads("_net"),
 ];
+
+function fanoutWorkloads(suffix: "" | "_net"): Workload[] {
+  const versus = suffix === "_net" ? " vs node:net loop" : "";
+  const runtimes: readonly RuntimeId[] | undefined = suffix === "_net" ? ["node"] : undefined;
+  const shape = (size: number) => ({ connections: 1000, publishers: 1, inflight: 32, size });
+  return [
+    {
+      id: `fanout64${suffix}` as FanoutWorkloadId,
+      label: `fan-out 1→1000, 64 B${versus}`,
+      fanout: { ...shape(64), type: "text" },
+      runtimes,
+      lowerIsBetter: false,
+      unit: "deliveries/s",
+    },
+    {
+      id: `fanout1k${suffix}` as FanoutWorkloadId,
+      label: `fan-out 1→1000, 1 KiB${versus}`,
+      fanout: { ...shape(1024), type: "text" },
+      runtimes,
+      lowerIsBetter: false,
+      unit: "deliveries/s",
+    },
+    {
+      id: `chat16${suffix}` as FanoutWorkloadId,
+      label: `chat, 16 publishing into one room${versus}`,
+      fanout: { connections: 16, publishers: 16, inflight: 16, size: 64, type: "text" },
+      runtimes,
+      lowerIsBetter: false,
+      unit: "deliveries/s",
+    },
+  ];
+}
+
+// Issue #12: Node >= 3x ws's loop and >= 0.8x a bare net loop; Bun >= 0.95x
+// native publish; Deno >= 2x a loop over Deno's sockets.
+const FANOUT_TARGETS = (x: number, net: number): Record<FanoutWorkloadId, number> => ({
+  fanout64: x,
+  fanout1k: x,
+  chat16: x,
+  fanout64_net: net,
+  fanout1k_net: net,
+  chat16_net: net,
+});
 
 /** The ratio (ours / reference) each runtime must reach per workload. */
 export const TARGETS: Readonly<Record<RuntimeId, Readonly<Partial<Record<WorkloadId, number>>>>> = {
   node: {
     ...{ text64: 2.0, binary16k: 1.0, binary1m: 1.0, handshake: 1.5, handshake_abrupt: 1.5 },
     ...{ idle_rss: 0.7, deflate_json: 2.0, deflate_idle_rss: 0.5, deflate_storm: 1.0 },
+    ...FANOUT_TARGETS(3, 0.8),
   },
   bun: {
     ...{ text64: 0.95, binary16k: 0.95, binary1m: 0.95, handshake: 0.95, handshake_abrupt: 0.9 },
     ...{ idle_rss: 1.1, deflate_json: 0.9, deflate_idle_rss: 1.1, deflate_storm: 1.0 },
+    ...FANOUT_TARGETS(0.95, NaN),
   },
   // Deno's own server cannot compress: no deflate rows.
   deno: {
     ...{ text64: 0.95, binary16k: 0.95, binary1m: 0.95, handshake: 0.95, handshake_abrupt: 0.9 },
-    ...{ idle_rss: 1.1, deflate_json: NaN, deflate_idle_rss: NaN, deflate_storm: NaN },
+    ...{ idle_rss: 1.1 },
+    ...FANOUT_TARGETS(2, NaN),
   },
   // Deno with `engine: "omnisocket"`: handshakes against native Deno; idle RSS
   // against our Node adapter (the same engine where the runtime costs least);
