@@ -283,7 +283,10 @@ export class RedisBackplane implements Backplane {
     });
   }
 
-  /** The offset of the topic's latest held publication; "" when none is held or Redis is away. */
+  /**
+   * The offset of the topic's latest held publication that this process has delivered (later
+   * ones are still to come live here); "" when there is none or Redis is away.
+   */
   async offset(topic: string): Promise<string> {
     try {
       const [epoch, last] = await Promise.all([
@@ -291,14 +294,14 @@ export class RedisBackplane implements Backplane {
         send(this.#publisher, [
           "XREVRANGE",
           this.#keys.topic + topic,
-          "+",
+          this.#lastId,
           "-",
           "COUNT",
           "1",
         ]),
       ]);
       const entries = last as Array<[string, string[]]>;
-      if (typeof epoch !== "string" || entries.length === 0) return "";
+      if (epoch !== this.#epoch || entries.length === 0) return "";
       return `${epoch}:${entries[0][0]}`;
     } catch {
       return "";
