@@ -27,7 +27,7 @@ interface Flags {
 const flags = parseFlags(process.argv.slice(2));
 const PUBLISHERS_PER_NODE = 2;
 const WINDOW = 32;
-const LATENCY_RATE = 50; // publications per second, both nodes together
+const LATENCY_RATE = 10; // publications per second, both nodes together (10,000 deliveries/s)
 const CATCH_UP = 10_000;
 
 /** How one server speaks: URLs, framing, and how to tell a delivered message cheaply. */
