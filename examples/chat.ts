@@ -85,7 +85,16 @@ async function connectRedis(url: string, history: number): Promise<Backplane> {
     return await RedisBackplane.connect({
       url,
       history,
-      onLoss: (topic, reason) => console.error(`chat: messages of ${topic} lost: ${reason}`),
+      onLoss: (topic, cause) => {
+        console.error(`chat: publications of ${topic} may be lost here (${cause})`);
+        // This process fell behind and missed publications that the others delivered: close its
+        // subscribers of the topic; their clients resume with `since` and learn they did not
+        // recover (the page says "messages may be missing") instead of silently missing them.
+        if (cause !== "behind") return;
+        for (const peer of [...server.peers.values()]) {
+          if (peer.topics.has(topic)) peer.close(1012, "missed publications: resubscribe");
+        }
+      },
     });
   } catch (error) {
     console.error(`chat: ${error instanceof Error ? error.message : error}`);

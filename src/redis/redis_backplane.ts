@@ -34,12 +34,14 @@ export interface RedisBackplaneOptions {
    */
   liveLength?: number;
   /**
-   * Called when publications of a followed topic were lost for this process: Redis lost its data
-   * (restarted empty), or this process fell behind both `liveLength` and the topic's `history`.
-   * Subscribers of that topic here may miss publications; a client resuming with `since` is told
-   * it did not recover. Default: nothing.
+   * Called when publications of a followed topic may have been lost for this process, with why:
+   * `"behind"`: this process fell behind both `liveLength` and the topic's `history`, so its
+   * subscribers of the topic missed publications the other processes delivered (closing them
+   * makes their clients resume with `since`, and learn they did not recover); `"reset"`: Redis
+   * lost its data (restarted empty), so whatever it had accepted and this process had not read
+   * yet is gone for everyone, and offsets from before are not recovered. Default: nothing.
    */
-  onLoss?: (topic: string, reason: string) => void;
+  onLoss?: (topic: string, cause: "behind" | "reset") => void;
   /** Milliseconds {@linkcode RedisBackplane.connect} waits for Redis before it rejects. Default 5 000. */
   connectTimeout?: number;
   /** Called with every connection error (they are retried by themselves). Default: nothing. */
@@ -61,6 +63,7 @@ interface PendingPublish {
 const READ_BATCH = 1000;
 const READ_BLOCK_MS = 2_000;
 const RECONNECT_MAX_MS = 2_000;
+const READER_WAIT_MS = 5_000;
 
 // One publication, atomically: the epoch (created when Redis has none: it lost its data or is new),
 // a global sequence number (a reader tells a hole in the live stream by it), the live stream every
@@ -120,11 +123,11 @@ export class RedisBackplane implements Backplane {
   #history: number;
   #historyTtl: number;
   #liveLength: number;
-  #onLoss: (topic: string, reason: string) => void;
+  #onLoss: (topic: string, cause: "behind" | "reset") => void;
   #followers = new Map<string, Deliver>();
   // The last id this process has read (and delivered) from the live stream, and its sequence.
   #lastId = "0-0";
-  #lastSeq: number | null = null;
+  #lastSeq = 0;
   #epoch = "";
   #epochChecked = false;
   // Publishes waiting to be read back, in the order Redis answered them: ascending ids.
@@ -134,6 +137,7 @@ export class RedisBackplane implements Backplane {
   #reading: Promise<void> = Promise.resolve();
   #wakeReader: (() => void) | null = null;
   #connectTimeout: number;
+  #readerWaiters = new Set<{ id: string; resolve: (reached: boolean) => void }>();
 
   private constructor(options: RedisBackplaneOptions) {
     const prefix = options.prefix ?? "omnisocket:";
@@ -242,22 +246,47 @@ export class RedisBackplane implements Backplane {
   async history(topic: string, since: string): Promise<Publication[] | null> {
     const offset = parseOffset(since);
     if (offset === null || this.#history === 0) return null;
+    if (offset.epoch !== this.#epoch) return null;
     try {
+      // The replay and the live deliveries meet at the reader's position: an offset from a
+      // process that is ahead of this one is answered once this reader got there (else what
+      // lies between would come live again, duplicated).
+      if (!await this.#readerReached(offset.id)) return null;
       const epoch = await send(this.#publisher, ["GET", this.#keys.epoch]);
-      if (epoch !== offset.epoch) return null;
+      if (epoch !== offset.epoch || epoch !== this.#epoch) return null;
       const entries = await this.#range(topic, offset.id, "+");
       if (entries.length === 0 || entries[0][0] !== offset.id) return null;
-      return entries.slice(1).map(([id, fields]) => ({
-        topic,
-        data: dataOf(fields),
-        offset: `${offset.epoch}:${id}`,
-      }));
+      // Past the reader's position, entries are still to come live: not replayed (no duplicate).
+      const replay: Publication[] = [];
+      for (let i = 1; i < entries.length && compareIds(entries[i][0], this.#lastId) <= 0; i++) {
+        const [id, fields] = entries[i];
+        replay.push({ topic, data: dataOf(fields), offset: `${offset.epoch}:${id}` });
+      }
+      return replay;
     } catch {
       return null;
     }
   }
 
-  /** The offset of the topic's latest held publication; "" when none is held or Redis is away. */
+  // Resolves true once the reader has delivered `id` (false after READER_WAIT_MS, or on close).
+  #readerReached(id: string): Promise<boolean> {
+    if (compareIds(id, this.#lastId) <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const settle = (reached: boolean) => {
+        clearTimeout(timer);
+        this.#readerWaiters.delete(waiter);
+        resolve(reached);
+      };
+      const waiter = { id, resolve: settle };
+      const timer = setTimeout(() => settle(false), READER_WAIT_MS);
+      this.#readerWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * The offset of the topic's latest held publication that this process has delivered (later
+   * ones are still to come live here); "" when there is none or Redis is away.
+   */
   async offset(topic: string): Promise<string> {
     try {
       const [epoch, last] = await Promise.all([
@@ -265,14 +294,14 @@ export class RedisBackplane implements Backplane {
         send(this.#publisher, [
           "XREVRANGE",
           this.#keys.topic + topic,
-          "+",
+          this.#lastId,
           "-",
           "COUNT",
           "1",
         ]),
       ]);
       const entries = last as Array<[string, string[]]>;
-      if (typeof epoch !== "string" || entries.length === 0) return "";
+      if (epoch !== this.#epoch || entries.length === 0) return "";
       return `${epoch}:${entries[0][0]}`;
     } catch {
       return "";
@@ -290,6 +319,7 @@ export class RedisBackplane implements Backplane {
     this.#closed = true;
     this.#followers.clear();
     this.#rejectPending("the backplane is closed");
+    for (const waiter of this.#readerWaiters) waiter.resolve(false);
     this.#wakeReader?.();
     for (const client of [this.#publisher, this.#reader]) {
       try {
@@ -328,6 +358,9 @@ export class RedisBackplane implements Backplane {
       if (last.length > 0) {
         this.#lastId = last[0][0];
         this.#lastSeq = Number(fieldsOf(last[0][1]).get("s"));
+      } else {
+        // Nothing published yet (or only just now): the first entry read must be the next one.
+        this.#lastSeq = Number(await send(this.#reader, ["GET", this.#keys.seq]) ?? 0);
       }
     } catch (error) {
       await this.close();
@@ -382,13 +415,14 @@ export class RedisBackplane implements Backplane {
 
   #lostData(epoch: string): void {
     this.#epoch = epoch;
+    // The new stream is read from its start, and its sequence starts again at 1.
     this.#lastId = "0-0";
-    this.#lastSeq = null;
+    this.#lastSeq = 0;
     this.#rejectPending(
       "Redis lost its data before this process read it back (perhaps published)",
       epoch,
     );
-    for (const topic of [...this.#followers.keys()]) this.#onLoss(topic, "Redis lost its data");
+    for (const topic of [...this.#followers.keys()]) this.#onLoss(topic, "reset");
   }
 
   async #accept(id: string, fields: Fields): Promise<void> {
@@ -397,9 +431,10 @@ export class RedisBackplane implements Backplane {
     if (epoch !== this.#epoch) {
       // Another process recreated the epoch before our reader noticed Redis came back empty.
       this.#lostData(epoch);
-    } else if (this.#lastSeq !== null && seq > this.#lastSeq + 1) {
+    }
+    if (seq > this.#lastSeq + 1) {
       // The live stream was trimmed past us while we lagged: fill from the topics' history.
-      await this.#fillHole(this.#lastId, id, seq - this.#lastSeq - 1);
+      await this.#fillHole(this.#lastId, id);
     }
     this.#lastId = id;
     this.#lastSeq = seq;
@@ -414,18 +449,29 @@ export class RedisBackplane implements Backplane {
       });
     }
     this.#settlePending();
+    for (const waiter of this.#readerWaiters) {
+      if (compareIds(waiter.id, id) <= 0) waiter.resolve(true);
+    }
   }
 
   // Delivers each followed topic's publications between two live ids from its history, when the
-  // history still holds all of them (nothing after `after` was trimmed); reports the rest lost.
-  async #fillHole(after: string, before: string, missed: number): Promise<void> {
+  // history surely holds all of them; reports the others as lost.
+  async #fillHole(after: string, before: string): Promise<void> {
     for (const [topic] of this.#followers) {
       const key = this.#keys.topic + topic;
       const info = await send(this.#reader, ["XINFO", "STREAM", key]).catch(() => null);
       if (info === null) continue; // no history key: nothing published to it lately
-      const trimmedUpTo = fieldsOf(info as string[]).get("max-deleted-entry-id") ?? "0-0";
-      if (compareIds(trimmedUpTo, after) > 0) {
-        this.#onLoss(topic, `this process fell more than ${missed} publications behind`);
+      // Trimming removes the oldest first: the history holds everything after `after` when it
+      // never lost an entry, or still holds one at or before `after`. Otherwise some of the hole
+      // may be gone (or the topic had none there: a reconnect too many, never a silent loss).
+      const stats = new Map<string, unknown>();
+      const raw = info as unknown[];
+      for (let i = 0; i + 1 < raw.length; i += 2) stats.set(String(raw[i]), raw[i + 1]);
+      const first = stats.get("first-entry") as [string, string[]] | null;
+      const complete = Number(stats.get("entries-added")) === Number(stats.get("length")) ||
+        (first !== null && compareIds(first[0], after) <= 0);
+      if (!complete) {
+        this.#onLoss(topic, "behind");
         continue;
       }
       const entries = await this.#range(topic, `(${after}`, `(${before}`);

@@ -120,6 +120,37 @@ describe("RedisBackplane", () => {
     }
   });
 
+  test("reports the loss when a lagging reader's hole is no longer in the topic's history either", async () => {
+    const prefix = `loss${++prefixes}:`;
+    const losses: string[] = [];
+    const slow = await connect(prefix, {
+      liveLength: 10,
+      history: 10,
+      onLoss: (topic, cause) => losses.push(`${topic} ${cause}`),
+    });
+    const fast = await connect(prefix, { liveLength: 10, history: 10 });
+    try {
+      const seen: number[] = [];
+      await slow.follow("burst", (p) => {
+        seen.push(Number(p.data));
+        const until = Date.now() + 2;
+        while (Date.now() < until);
+      });
+      const COUNT = 1000;
+      for (let n = 0; n < COUNT - 1; n++) {
+        void fast.publish("burst", String(n), "f").catch(() => {});
+      }
+      await fast.publish("burst", String(COUNT - 1), "f");
+      await waitFor(() => seen.at(-1) === COUNT - 1, "the slow reader", 20_000);
+      assert.ok(seen.length < COUNT, `${seen.length} seen: some were lost`);
+      assert.deepEqual(losses.slice(0, 1), ["burst behind"]);
+      // What it did get came in order, once each.
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1]);
+    } finally {
+      await Promise.all([slow.close(), fast.close()]);
+    }
+  });
+
   test("loses and duplicates nothing Redis accepted when its connections are killed mid-stream", async () => {
     const prefix = `kill${++prefixes}:`;
     const [a, b] = await Promise.all([connect(prefix), connect(prefix)]);

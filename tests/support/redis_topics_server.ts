@@ -32,6 +32,10 @@ const server = await serveOnThisRuntime(topicsHandler, {
   backpressureLimit: 256 * 1024,
   maxBufferedAmount: 1024 * 1024,
   shutdownTimeout: 2_000,
+  // Through Redis the slow-subscriber case takes longer than in process (every 256 KiB
+  // publication makes the round trip): the paused client must still find the 1008 close frame
+  // when it reads again, not a connection reset after the default 5 s.
+  closeTimeout: 30_000,
 });
 useTopicServer(server);
 console.log(`listening on ${server.url}`);
