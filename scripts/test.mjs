@@ -92,10 +92,6 @@ const steps = [
       "--test",
       "--test-reporter=spec",
       "--test-concurrency=1",
-      // The topic suite's "own sends" case sends right after a publish it does not await and
-      // expects the publication first: only a backplane that delivers synchronously (in process)
-      // gives that; over Redis the publication waits for its round trip (README, cluster section).
-      "--test-skip-pattern=a peer's own sends and the publications reaching it keep their order",
       "tests/cluster/**/*.test.ts",
     ],
     counts: nodeCounts,

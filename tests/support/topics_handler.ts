@@ -12,8 +12,8 @@
  *                                          or {"error":CODE,"topic":T}
  *   {"cmd":"burst","topic":T,"count":N,"tag":S}
  *                                       -> N publications "S:i" in one go, then {"burst":S}
- *   {"cmd":"sandwich","topic":T}        -> peer.send("before"), publish "middle" (self),
- *                                          peer.send("after")
+ *   {"cmd":"sandwich","topic":T}        -> peer.send("before"), publish "middle" (self) and
+ *                                          wait for it, peer.send("after")
  *   {"cmd":"topics"}                    -> {"topics":[...]}
  *   {"cmd":"count","topic":T}           -> {"count":N} (server.subscriberCount)
  *   {"cmd":"serverpub","topic":T,"data":D,"count"?:N,"size"?:S,"gap"?:MS}
@@ -124,8 +124,11 @@ export const topicsHandler: Handler = {
         return;
       }
       case "sandwich":
+        // Awaited: a publication is written to subscribers when the backplane
+        // hands it back (at once in process, after the round trip through
+        // Redis), and publish() resolves once that is done on this process.
         peer.send("before");
-        void peer.publish(topic, "middle", { self: true });
+        await peer.publish(topic, "middle", { self: true });
         peer.send("after");
         return;
       case "topics":
