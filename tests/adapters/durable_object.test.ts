@@ -117,6 +117,24 @@ describe("durable object adapter on workerd", () => {
     for (const socket of [bob, back]) socket.close();
   });
 
+  test("error hook reports ATTACHMENT_TOO_LARGE when peer.data outgrows the socket attachment", async () => {
+    const socket = await open(`${base}/attachment`, [], { headers: { "X-Probe": "dropped" } });
+    const replies: string[] = [];
+    const two = new Promise<void>((resolve) =>
+      socket.on("message", (data: Buffer) => {
+        replies.push(data.toString());
+        if (replies.length === 2) resolve();
+      })
+    );
+    socket.send("grow 20000");
+    await two;
+    assert.deepEqual(replies.map((reply) => JSON.parse(reply)), [
+      { grown: 20000 },
+      { error: "ATTACHMENT_TOO_LARGE" },
+    ]);
+    socket.close();
+  });
+
   test("createDurableObjectFetch routes upgrades to the instance objectName picks", async () => {
     const [a1, a2, b1] = await Promise.all([
       open(`${base}/room-a`),
