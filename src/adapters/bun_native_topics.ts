@@ -51,7 +51,9 @@ export function bunFanOut(
 ): NativeFanOut {
   return {
     join(member, topic) {
-      socketOf(member.peer)?.subscribe(topic);
+      const socket = socketOf(member.peer);
+      // A socket that is closing gets nothing more anyway.
+      if (socket !== undefined && socket.readyState === 1) socket.subscribe(topic);
     },
     leave(member, topic) {
       const socket = socketOf(member.peer);
