@@ -117,20 +117,34 @@ describe("durable object adapter on workerd", () => {
     for (const socket of [bob, back]) socket.close();
   });
 
-  test("error hook reports ATTACHMENT_TOO_LARGE when peer.data outgrows the socket attachment", async () => {
-    const socket = await open(`${base}/attachment`, [], { headers: { "X-Probe": "dropped" } });
-    const replies: string[] = [];
-    const two = new Promise<void>((resolve) =>
+  // Two replies: the hook's, then the error hook's once the adapter tried to save peer.data.
+  async function twoReplies(socket: WebSocket, command: string): Promise<unknown[]> {
+    const replies: unknown[] = [];
+    const done = new Promise<void>((resolve) =>
       socket.on("message", (data: Buffer) => {
-        replies.push(data.toString());
+        replies.push(JSON.parse(data.toString()));
         if (replies.length === 2) resolve();
       })
     );
-    socket.send("grow 20000");
-    await two;
-    assert.deepEqual(replies.map((reply) => JSON.parse(reply)), [
+    socket.send(command);
+    await done;
+    return replies;
+  }
+
+  test("error hook reports PEER_DATA_NOT_SAVED when peer.data outgrows the socket attachment", async () => {
+    const socket = await open(`${base}/attachment`);
+    assert.deepEqual(await twoReplies(socket, "grow 20000"), [
       { grown: 20000 },
-      { error: "ATTACHMENT_TOO_LARGE" },
+      { error: "PEER_DATA_NOT_SAVED" },
+    ]);
+    socket.close();
+  });
+
+  test("error hook reports PEER_DATA_NOT_SAVED when peer.data is not structured-cloneable", async () => {
+    const socket = await open(`${base}/attachment`);
+    assert.deepEqual(await twoReplies(socket, "promise"), [
+      { promised: true },
+      { error: "PEER_DATA_NOT_SAVED" },
     ]);
     socket.close();
   });
