@@ -10,6 +10,12 @@
  *   loadgen handshake HOST PORT CONCURRENCY SECONDS
  *       connect, upgrade, close handshake, wait for the server's TCP close,
  *       again; prints {"handshakes":..,"seconds":..,"handshakes_per_s":..}
+ *   loadgen fanout HOST PORT CONNECTIONS PUBLISHERS INFLIGHT SIZE text|binary SECONDS WARMUP
+ *       every connection is a subscriber (the server broadcasts each message it
+ *       receives to every connection, the sender included); the first
+ *       PUBLISHERS connections also publish, keeping at most
+ *       INFLIGHT * PUBLISHERS publications not yet delivered to every
+ *       connection; prints deliveries as "messages" / "msgs_per_s"
  *   loadgen idle HOST PORT COUNT HOLD_SECONDS
  *       opens COUNT connections, prints "ready" once all are upgraded, then
  *       holds them until stdin reaches EOF, SIGTERM, or HOLD_SECONDS pass.
@@ -49,7 +55,7 @@
  * overflow the server's accept backlog and stall on SYN retransmits. */
 #define MAX_CONNECTING 256
 
-enum mode { MODE_ECHO, MODE_HANDSHAKE, MODE_IDLE };
+enum mode { MODE_ECHO, MODE_HANDSHAKE, MODE_IDLE, MODE_FANOUT };
 
 enum conn_state {
   ST_CONNECTING,   /* TCP connect in progress */
@@ -277,7 +283,13 @@ static void queue_pong(struct conn *c) {
   c->pong_pending = 1;
 }
 
+static void fanout_on_message(struct conn *c);
+
 static void on_message(struct conn *c) {
+  if (mode == MODE_FANOUT) {
+    fanout_on_message(c);
+    return;
+  }
   if (mode != MODE_ECHO) return;
   if (c->message_len != message_size || c->message_opcode != message_opcode) size_mismatches++;
   if (counting) {
@@ -507,6 +519,8 @@ static void handle_writable(struct conn *c) {
   }
 }
 
+static void fanout_pump(void);
+
 static void handle_event(struct conn *c, uint32_t events) {
   if (c->state == ST_DEAD) return;
   if (events & (EPOLLOUT | EPOLLERR)) handle_writable(c);
@@ -519,7 +533,9 @@ static void usage(void) {
           "usage:\n"
           "  loadgen echo HOST PORT CONNECTIONS INFLIGHT SIZE text|binary SECONDS WARMUP\n"
           "  loadgen handshake HOST PORT CONCURRENCY SECONDS\n"
-          "  loadgen idle HOST PORT COUNT HOLD_SECONDS\n");
+          "  loadgen idle HOST PORT COUNT HOLD_SECONDS\n"
+          "  loadgen fanout HOST PORT CONNECTIONS PUBLISHERS INFLIGHT SIZE text|binary SECONDS "
+          "WARMUP\n");
   exit(2);
 }
 
@@ -573,6 +589,7 @@ static void run_loop_until(double deadline, int stop_when_all_open) {
       }
       handle_event(c, events[i].events);
     }
+    if (mode == MODE_FANOUT) fanout_pump();
     if (mode == MODE_HANDSHAKE) {
       /* Replace every finished connection at once: constant concurrency. */
       for (size_t i = 0; i < nconns; i++) {
@@ -684,11 +701,100 @@ static int idle_main(int argc, char **argv) {
   return 0;
 }
 
+/* Fan-out: deliveries of broadcast messages, and the publishers' window. */
+static size_t fanout_publishers;
+static uint64_t fanout_published, fanout_delivered, fanout_window;
+static size_t fanout_next;
+
+static void fanout_on_message(struct conn *c) {
+  if (c->message_len != message_size || c->message_opcode != message_opcode) size_mismatches++;
+  fanout_delivered++;
+  if (counting) {
+    messages_received++;
+    bytes_received += c->message_len;
+  }
+}
+
+/* Queues publications, round-robin over the publishers, while fewer than
+ * fanout_window of them are still on their way to some connection: the
+ * server is kept busy without queues growing without bound. */
+static void fanout_pump(void) {
+  if (open_count != nconns) return;
+  uint64_t receivers = nconns;
+  size_t tried = 0;
+  while (fanout_published * receivers < fanout_delivered + fanout_window * receivers &&
+         tried < fanout_publishers) {
+    struct conn *c = &conns[fanout_next];
+    fanout_next = (fanout_next + 1) % fanout_publishers;
+    if (c->state != ST_OPEN) {
+      tried++;
+      continue;
+    }
+    tried = 0;
+    c->frames_pending++;
+    fanout_published++;
+    if (flush_writes(c) < 0) fail_conn(c, "write failed");
+  }
+}
+
+static int fanout_main(int argc, char **argv) {
+  if (argc != 11) usage();
+  size_t count = (size_t)atol(argv[4]);
+  fanout_publishers = (size_t)atol(argv[5]);
+  inflight = (uint64_t)atol(argv[6]);
+  message_size = (size_t)atol(argv[7]);
+  if (strcmp(argv[8], "text") == 0) message_opcode = 0x1;
+  else if (strcmp(argv[8], "binary") == 0) message_opcode = 0x2;
+  else usage();
+  double seconds = atof(argv[9]), warmup = atof(argv[10]);
+  if (count == 0 || fanout_publishers == 0 || fanout_publishers > count || inflight == 0 ||
+      seconds <= 0) {
+    usage();
+  }
+  fanout_window = inflight * fanout_publishers;
+  mode = MODE_FANOUT;
+  setup_common(argv[2], argv[3], count);
+  build_frames();
+  double give_up = now_seconds() + 30;
+  size_t next = 0;
+  while (open_count < count && !stop_requested && now_seconds() < give_up && errors == 0) {
+    while (next < count && connecting_count < MAX_CONNECTING) {
+      connecting_count++;
+      start_connect(&conns[next++]);
+    }
+    run_loop_until(now_seconds() + 0.01, 1);
+  }
+  if (open_count != count) {
+    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
+    return 1;
+  }
+  /* Subscriptions are made on open, server side: give the last ones a moment. */
+  run_loop_until(now_seconds() + 0.2, 0);
+  fanout_pump();
+  run_loop_until(now_seconds() + warmup, 0);
+  counting = 1;
+  mark_window("start");
+  double start = now_seconds();
+  run_loop_until(start + seconds, 0);
+  double elapsed = now_seconds() - start;
+  mark_window("end");
+  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
+         "\"mb_per_s\":%.3f,\"connections\":%zu,\"publishers\":%zu,\"published\":%llu,"
+         "\"errors\":%llu,\"unexpected_closes\":%llu,\"size_mismatches\":%llu}\n",
+         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
+         messages_received / elapsed, bytes_received / elapsed / 1e6, count, fanout_publishers,
+         (unsigned long long)fanout_published, (unsigned long long)errors,
+         (unsigned long long)unexpected_closes, (unsigned long long)size_mismatches);
+  fflush(stdout);
+  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) usage();
   if (strcmp(argv[1], "echo") == 0) return echo_main(argc, argv);
   if (strcmp(argv[1], "handshake") == 0) return handshake_main(argc, argv);
   if (strcmp(argv[1], "idle") == 0) return idle_main(argc, argv);
+  if (strcmp(argv[1], "fanout") == 0) return fanout_main(argc, argv);
   usage();
   return 2;
 }

@@ -8,7 +8,8 @@
  *   node_modules/.bin/node scripts/bench/run.ts            full run, writes docs/bench/
  *   node_modules/.bin/node scripts/bench/run.ts --quick    smoke run (1 s windows)
  *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno
- *            --workloads text64,binary16k,binary1m,handshake,idle_rss
+ *            --workloads text64,binary16k,binary1m,handshake,idle_rss,
+ *                        fanout64,fanout1k,chat16,fanout64_net,fanout1k_net,chat16_net
  *            --idle-connections N  --out DIR
  *
  * Prints a markdown table; writes results.json and results.svg. A run with
@@ -20,6 +21,7 @@
  */
 
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { join, resolve } from "node:path";
@@ -37,7 +39,15 @@ import type { RuntimeId, Workload } from "./lib/targets.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CACHE = join(ROOT, "node_modules/.cache/omnisocket-bench");
-const LOADGEN = join(CACHE, "loadgen");
+// Named after its source's hash: worktrees that share node_modules (and
+// this cache) may build different versions of the generator side by side.
+const LOADGEN = join(
+  CACHE,
+  `loadgen-${
+    createHash("sha256").update(readFileSync(join(ROOT, "scripts/bench/loadgen.c"))).digest("hex")
+      .slice(0, 12)
+  }`,
+);
 const BUN = join(ROOT, "node_modules/.bin/bun");
 const DENO = join(ROOT, "node_modules/.bin/deno");
 // The Node 24 running this script also runs both Node servers.
@@ -166,6 +176,63 @@ const PAIRS: Record<RuntimeId, () => Pair> = {
   }),
 };
 
+/**
+ * The topic workloads' servers: a broadcast of every message to every
+ * connection, ours through the topic registry. `_net` workloads (Node) use
+ * the bare node:net loop as the reference.
+ */
+const FANOUT_PAIRS: Record<RuntimeId, (workload: Workload) => Pair> = {
+  node: (workload) => {
+    const ours: Side = {
+      name: "omnisocket topics over node:net",
+      command: { argv: [NODE, "scripts/bench/servers/omnisocket_broadcast.ts"] },
+    };
+    const reference: Side = workload.id.endsWith("_net")
+      ? {
+        name: "bare node:net broadcast loop",
+        command: { argv: [NODE, "scripts/bench/servers/net_broadcast.mjs"] },
+      }
+      : {
+        name: `ws ${packageVersion(join(ROOT, "node_modules/ws"))} broadcast loop`,
+        command: { argv: [NODE, "scripts/bench/servers/ws_broadcast.mjs"], env: wsEnv },
+      };
+    return { runtime: `Node ${process.versions.node}`, reference, ours };
+  },
+  bun: () => ({
+    runtime: `Bun ${firstLine(BUN, ["--version"])}`,
+    reference: {
+      name: "Bun.serve server.publish",
+      command: { argv: [BUN, "scripts/bench/servers/bun_publish.ts"] },
+    },
+    ours: {
+      name: "omnisocket topics over Bun.serve",
+      command: { argv: [BUN, "scripts/bench/servers/omnisocket_broadcast.ts"] },
+    },
+  }),
+  deno: () => ({
+    runtime: firstLine(DENO, ["--version"]).replace("deno", "Deno").replace(/ \(.*$/, ""),
+    reference: {
+      name: "Deno.upgradeWebSocket broadcast loop",
+      command: { argv: [DENO, "run", "-A", "scripts/bench/servers/deno_broadcast.ts"] },
+    },
+    // Our engine over Deno.listen: one shared frame per publication; Deno's
+    // native sockets would take one send() per subscriber.
+    ours: {
+      name: "omnisocket topics, engine omnisocket over Deno.listen",
+      command: {
+        argv: [
+          DENO,
+          "run",
+          "-A",
+          "scripts/bench/servers/omnisocket_broadcast.ts",
+          "--engine",
+          "omnisocket",
+        ],
+      },
+    },
+  }),
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measureOnce(side: Side, workload: Workload): Promise<Measurement> {
@@ -185,8 +252,8 @@ async function measureOnce(side: Side, workload: Workload): Promise<Measurement>
     }
     const result = run.result!;
     return {
-      value: workload.echo ? result.msgs_per_s : result.handshakes_per_s,
-      mbPerSecond: workload.echo ? result.mb_per_s : undefined,
+      value: workload.echo || workload.fanout ? result.msgs_per_s : result.handshakes_per_s,
+      mbPerSecond: workload.echo || workload.fanout ? result.mb_per_s : undefined,
       serverCores: run.serverCores,
       loadgenCores: run.loadgenCores,
       otherCores: run.otherCores,
@@ -279,6 +346,8 @@ async function main(): Promise<void> {
       runtime: pair.runtime,
     };
     for (const workload of workloads) {
+      if (workload.runtimes && !workload.runtimes.includes(runtime)) continue;
+      const pairFor = workload.fanout ? FANOUT_PAIRS[runtime](workload) : pair;
       const refRuns: Measurement[] = [];
       const ourRuns: Measurement[] = [];
       for (let round = 0; round < rounds; round++) {
@@ -287,23 +356,23 @@ async function main(): Promise<void> {
           ? ["reference", "ours"] as const
           : ["ours", "reference"] as const;
         for (const which of order) {
-          let m = await measureOnce(pair[which], workload);
+          let m = await measureOnce(pairFor[which], workload);
           // Another process stealing CPU skews one side only: measure again.
           for (let retry = 1; retry <= MAX_NOISY_RETRIES && isNoisy(m); retry++) {
             console.error(
-              `  ${pair[which].name}, ${workload.label}: other processes used ` +
+              `  ${pairFor[which].name}, ${workload.label}: other processes used ` +
                 `${Math.round(m.otherCores! * 100)}% of a core; measuring again`,
             );
             await sleep(3000);
-            m = await measureOnce(pair[which], workload);
+            m = await measureOnce(pairFor[which], workload);
           }
           (which === "reference" ? refRuns : ourRuns).push(m);
         }
       }
       const reference = combine(refRuns);
       const ours = combine(ourRuns);
-      checkCpu(pair.reference, workload, reference);
-      checkCpu(pair.ours, workload, ours);
+      checkCpu(pairFor.reference, workload, reference);
+      checkCpu(pairFor.ours, workload, ours);
       const ratio = ours.value / reference.value;
       const target = TARGETS[runtime][workload.id];
       const row: ResultRow = {

@@ -130,6 +130,21 @@ export function loadgenArgs(
   seconds: number,
   warmupSeconds: number,
 ): string[] {
+  if (workload.fanout) {
+    const { connections, publishers, inflight, size, type } = workload.fanout;
+    return [
+      "fanout",
+      "127.0.0.1",
+      String(port),
+      String(connections),
+      String(publishers),
+      String(inflight),
+      String(size),
+      type,
+      String(seconds),
+      String(warmupSeconds),
+    ];
+  }
   if (workload.echo) {
     const { connections, inflight, size, type } = workload.echo;
     return [
