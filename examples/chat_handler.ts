@@ -14,7 +14,7 @@ export const MAX_DATA_BYTES = 64 * 1024;
  * Largest WebSocket message read: room for data past MAX_DATA_BYTES, so that
  * such a publish is answered with an error reply rather than a close.
  */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 

@@ -3,7 +3,8 @@
  * time goes. Same pinning as run.ts: server on core 0, generator on core 1.
  *
  *   node_modules/.bin/node scripts/bench/profile.ts [--runtime node|bun|deno]
- *        [--server ours|reference] [--workload text64|binary16k|binary1m|handshake]
+ *        [--server ours|reference] [--workload text64|binary16k|binary1m|handshake|
+ *         fanout64|fanout1k|chat16|fanout64_net|fanout1k_net|chat16_net]
  *        [--seconds N] [--top N] [--perf]
  *
  * Node and Bun: their own `--cpu-prof` (JavaScript self time; the raw
@@ -17,6 +18,7 @@
  */
 
 import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
@@ -29,7 +31,14 @@ import { WORKLOADS } from "./lib/targets.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CACHE = join(ROOT, "node_modules/.cache/omnisocket-bench");
-const LOADGEN = join(CACHE, "loadgen");
+// Named after its source's hash, as in run.ts (worktrees share this cache).
+const LOADGEN = join(
+  CACHE,
+  `loadgen-${
+    createHash("sha256").update(readFileSync(join(ROOT, "scripts/bench/loadgen.c"))).digest("hex")
+      .slice(0, 12)
+  }`,
+);
 const BIN = join(ROOT, "node_modules/.bin");
 
 const { values: flags } = parseArgs({
@@ -57,14 +66,33 @@ const profileDir = join(
 rmSync(profileDir, { recursive: true, force: true });
 mkdirSync(profileDir, { recursive: true });
 
+// Topic workloads run the broadcast servers (see FANOUT_PAIRS in run.ts).
+function fanoutScript(): string[] | undefined {
+  if (!workload!.fanout) return undefined;
+  if (!reference) {
+    const ours = "scripts/bench/servers/omnisocket_broadcast.ts";
+    return runtime === "deno" ? [ours, "--engine", "omnisocket"] : [ours];
+  }
+  const net = workload!.id.endsWith("_net");
+  const script = {
+    node: net
+      ? "scripts/bench/servers/net_broadcast.mjs"
+      : "scripts/bench/servers/ws_broadcast.mjs",
+    bun: "scripts/bench/servers/bun_publish.ts",
+    deno: "scripts/bench/servers/deno_broadcast.ts",
+  }[runtime];
+  return script ? [script] : undefined;
+}
+
 function serverCommand(): ServerCommand {
-  const script = reference
+  const [fanout, ...fanoutArgs] = fanoutScript() ?? [];
+  const script = fanout ?? (reference
     ? {
       node: "scripts/bench/servers/ws_echo.mjs",
       bun: "scripts/bench/servers/bun_native.ts",
       deno: "scripts/bench/servers/deno_native.ts",
     }[runtime]
-    : "examples/echo.ts";
+    : "examples/echo.ts");
   if (!script) throw new Error(`Cannot profile: unknown runtime "${runtime}"`);
   const cpuProf = usePerf ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
   if (runtime === "node") {
@@ -74,14 +102,15 @@ function serverCommand(): ServerCommand {
         process.execPath,
         ...(usePerf ? ["--perf-basic-prof", `--logfile=${join(profileDir, "v8.log")}`] : cpuProf),
         script,
+        ...fanoutArgs,
       ],
       env: existsSync(cachedDeps) ? { NODE_PATH: cachedDeps } : {},
     };
   }
-  if (runtime === "bun") return { argv: [join(BIN, "bun"), ...cpuProf, script] };
+  if (runtime === "bun") return { argv: [join(BIN, "bun"), ...cpuProf, script, ...fanoutArgs] };
   // V8 writes a code log beside the symbol map: kept with the profile, not in the checkout.
   const v8Flags = `--v8-flags=--perf-basic-prof,--logfile=${join(profileDir, "v8.log")}`;
-  return { argv: [join(BIN, "deno"), "run", "-A", v8Flags, script] };
+  return { argv: [join(BIN, "deno"), "run", "-A", v8Flags, script, ...fanoutArgs] };
 }
 
 buildLoadgen(join(ROOT, "scripts/bench/loadgen.c"), LOADGEN);
