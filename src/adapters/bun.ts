@@ -183,7 +183,8 @@ export function serve<Data = undefined>(
     url: `http://${server.hostname}:${server.port}`,
     peers,
     publish: (topic, data, options) => topics.publish(topic, data, options),
-    subscriberCount: (topic) => server.subscriberCount(topic),
+    // The registry's count: Bun's own walks the topic's subscribers on each call.
+    subscriberCount: (topic) => topics.subscriberCount(topic),
     async close() {
       await peers.shutdown(resolved.shutdownTimeout);
       await server.stop(true);

@@ -23,7 +23,6 @@ export interface BunTopicSocket {
 /** The parts of Bun's Server that topics use. */
 export interface BunTopicServer {
   publish(topic: string, data: string | Uint8Array): number;
-  subscriberCount(topic: string): number;
 }
 
 // Bun's publish status: 0 when a subscriber's message was dropped (past
@@ -51,33 +50,31 @@ export function bunFanOut(
 ): NativeFanOut {
   return {
     join(member, topic) {
-      socketOf(member.peer)?.subscribe(topic);
+      const socket = socketOf(member.peer);
+      // A socket that is closing gets nothing more anyway.
+      if (socket !== undefined && socket.readyState === 1) socket.subscribe(topic);
     },
     leave(member, topic) {
       const socket = socketOf(member.peer);
       // Bun unsubscribes a closed socket from everything by itself.
       if (socket !== undefined && socket.readyState === 1) socket.unsubscribe(topic);
     },
-    publish(topic, message, skip): NativeFanOutResult {
-      const bun = server();
+    publish(topic, message, skip, recipients): NativeFanOutResult {
+      // Bun's subscriberCount walks the topic's subscribers: the registry counts instead.
       let sender = skip === null ? undefined : socketOf(skip.peer);
-      if (sender !== undefined && (sender.readyState !== 1 || !sender.isSubscribed(topic))) {
-        sender = undefined; // nothing to skip: it does not receive the topic
-      }
-      const subscribers = bun.subscriberCount(topic);
+      if (sender !== undefined && sender.readyState !== 1) sender = undefined;
       const status = sender === undefined
-        ? bun.publish(topic, message.data)
-        : sender.publish(topic, message.data);
+        ? server().publish(topic, message.data)
+        : sender.publish(topic, message.data); // skips the sender
       let overflowed = 0;
-      if (status === DROPPED && subscribers > 0) {
+      if (status === DROPPED && recipients > 0) {
         for (const socket of openSockets()) {
           if (socket.readyState !== 1 || socket.getBufferedAmount() <= maxBufferedAmount) continue;
           if (socket.isSubscribed(topic) && socket !== sender) overflowed++;
           socket.close(1008, "send buffer overflow");
         }
       }
-      const delivered = subscribers - (sender === undefined ? 0 : 1) - overflowed;
-      return { delivered, overflowed };
+      return { delivered: recipients - overflowed, overflowed };
     },
   };
 }

@@ -12,7 +12,7 @@
  * address and the upgrade request's URL and headers. On wake the constructor
  * rebuilds every peer from `ctx.getWebSockets()` and those attachments,
  * without running `open` again. `peer.data` is saved after the `upgrade`,
- * `open` and `message` hooks (and once their promises settle), so it must be
+ * `open` and `message` hooks (once their promises settle), so it must be
  * structured-cloneable and fit the attachment limit (16 KiB serialized in
  * workerd 1.20261117; the request headers are dropped from it first when it
  * does not fit).
@@ -254,10 +254,10 @@ export function createDurableObject<Data = undefined>(
         headers: [...request.headers],
         topics: [],
       };
-      if (!storeAttachment(socket, attachment)) {
+      if (storeAttachment(socket, attachment) !== undefined) {
         socket.close(1011, "");
         return new Response(
-          "Cannot accept upgrade: peer data does not fit in the socket attachment\n",
+          "Cannot accept upgrade: the upgrade hook's data cannot be kept in the socket attachment (not structured-cloneable, or too large)\n",
           { status: 500, headers: { "Content-Type": "text/plain; charset=utf-8" } },
         );
       }
@@ -448,11 +448,13 @@ export function createDurableObject<Data = undefined>(
       if (!socket || !connection) return;
       connection.attachment.data = peer.data;
       connection.attachment.topics = [...peer.topics];
-      if (!storeAttachment(socket, connection.attachment)) {
+      const refused = storeAttachment(socket, connection.attachment);
+      if (refused !== undefined) {
         connection.session.failed(
           new ProtocolError(
-            "ATTACHMENT_TOO_LARGE",
-            "Cannot save peer.data: it does not fit in the socket attachment (it would not survive hibernation)",
+            "PEER_DATA_NOT_SAVED",
+            "Cannot save peer.data: workerd refused it as the socket attachment (not structured-cloneable, or over its size limit), so it would not survive hibernation",
+            { cause: refused },
           ),
         );
       }
@@ -461,7 +463,7 @@ export function createDurableObject<Data = undefined>(
 }
 
 // peer.data must be in the attachment by the time the object may hibernate:
-// after each hook that may change it, and once its promise settles.
+// after each hook that may change it (once its promise settles).
 function savingPeerData(handler: Handler<unknown>, save: (peer: Peer<unknown>) => void) {
   const wrapped: Handler<unknown> = { ...handler };
   const { open, message } = handler;
@@ -476,20 +478,18 @@ function savingPeerData(handler: Handler<unknown>, save: (peer: Peer<unknown>) =
 }
 
 function afterHook(result: void | Promise<void>, then: () => void): void | Promise<void> {
-  if (result instanceof Promise) {
-    then();
-    return result.finally(then);
-  }
+  if (result instanceof Promise) return result.finally(then);
   then();
 }
 
 // Headers are the first thing to go when the attachment is over workerd's limit.
-function storeAttachment(socket: HibernatableWebSocket, attachment: PeerAttachment): boolean {
+// Returns workerd's refusal, or undefined once stored.
+function storeAttachment(socket: HibernatableWebSocket, attachment: PeerAttachment): unknown {
   try {
     socket.serializeAttachment(attachment);
-    return true;
-  } catch {
-    if (attachment.headers === null) return false;
+    return undefined;
+  } catch (error) {
+    if (attachment.headers === null) return error ?? new Error("refused");
     attachment.headers = null;
     return storeAttachment(socket, attachment);
   }

@@ -117,6 +117,38 @@ describe("durable object adapter on workerd", () => {
     for (const socket of [bob, back]) socket.close();
   });
 
+  // Two replies: the hook's, then the error hook's once the adapter tried to save peer.data.
+  async function twoReplies(socket: WebSocket, command: string): Promise<unknown[]> {
+    const replies: unknown[] = [];
+    const done = new Promise<void>((resolve) =>
+      socket.on("message", (data: Buffer) => {
+        replies.push(JSON.parse(data.toString()));
+        if (replies.length === 2) resolve();
+      })
+    );
+    socket.send(command);
+    await done;
+    return replies;
+  }
+
+  test("error hook reports PEER_DATA_NOT_SAVED when peer.data outgrows the socket attachment", async () => {
+    const socket = await open(`${base}/attachment`);
+    assert.deepEqual(await twoReplies(socket, "grow 20000"), [
+      { grown: 20000 },
+      { error: "PEER_DATA_NOT_SAVED" },
+    ]);
+    socket.close();
+  });
+
+  test("error hook reports PEER_DATA_NOT_SAVED when peer.data is not structured-cloneable", async () => {
+    const socket = await open(`${base}/attachment`);
+    assert.deepEqual(await twoReplies(socket, "promise"), [
+      { promised: true },
+      { error: "PEER_DATA_NOT_SAVED" },
+    ]);
+    socket.close();
+  });
+
   test("createDurableObjectFetch routes upgrades to the instance objectName picks", async () => {
     const [a1, a2, b1] = await Promise.all([
       open(`${base}/room-a`),

@@ -8,6 +8,9 @@
  *   "since T O"   -> subscribes to T since O, {subscribed, recovered}
  *   "pub T D"     -> publishes D to T (not to self), {published, delivered, offset}
  *   "rename N"    -> peer.data.user = N, {renamed}
+ *   "grow N"      -> peer.data.user = N times "x", {grown}
+ *   "promise"     -> a Promise in peer.data (not structured-cloneable), {promised}
+ * The error hook answers {error: CODE}.
  * Publications arrive as their data, as published.
  *
  * @module
@@ -55,7 +58,16 @@ function probeHandler({ peers }: DurableObjectContext): Handler<{ user: string }
       } else if (command === "rename") {
         peer.data.user = topic;
         reply({ renamed: topic });
+      } else if (command === "promise") {
+        (peer.data as unknown as { later: Promise<void> }).later = Promise.resolve();
+        reply({ promised: true });
+      } else if (command === "grow") {
+        peer.data.user = "x".repeat(Number(topic));
+        reply({ grown: Number(topic) });
       }
+    },
+    error(peer, error) {
+      peer.send(JSON.stringify({ error: (error as { code?: string }).code ?? String(error) }));
     },
   };
 }

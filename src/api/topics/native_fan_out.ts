@@ -23,16 +23,18 @@ export interface NativeFanOutResult {
  * calls `join` once a subscription is live (after its replay was written
  * with `send`, in the same synchronous turn, so nothing falls in between),
  * `leave` when it ends, and `publish` once per publication with the member
- * to skip (the publisher, unless `self`).
+ * to skip (the publisher, unless `self`, and only when it is a live
+ * subscriber) and how many live subscribers the publication is for.
  *
  * @example Bun
  * ```ts ignore
  * const native: NativeFanOut = {
  *   join: (member, topic) => socketOf(member.peer).subscribe(topic),
  *   leave: (member, topic) => socketOf(member.peer).unsubscribe(topic),
- *   publish(topic, message, skip) {
- *     server.publish(topic, message.data);
- *     return { delivered: server.subscriberCount(topic), overflowed: 0 };
+ *   publish(topic, message, skip, recipients) {
+ *     if (skip === null) server.publish(topic, message.data);
+ *     else socketOf(skip.peer).publish(topic, message.data); // Bun skips the sender
+ *     return { delivered: recipients, overflowed: 0 };
  *   },
  * };
  * ```
@@ -42,6 +44,15 @@ export interface NativeFanOut {
   join(member: TopicMember, topic: string): void;
   /** `member` left `topic` (unsubscribe, or close): nothing more of it is written. */
   leave(member: TopicMember, topic: string): void;
-  /** Writes one publication to every live subscriber of `topic` but `skip`. */
-  publish(topic: string, message: SharedMessage, skip: TopicMember | null): NativeFanOutResult;
+  /**
+   * Writes one publication to every live subscriber of `topic` but `skip`
+   * (null, or a live subscriber): `recipients` of them, as the registry
+   * counts (a runtime's own count may cost a walk over its subscribers).
+   */
+  publish(
+    topic: string,
+    message: SharedMessage,
+    skip: TopicMember | null,
+    recipients: number,
+  ): NativeFanOutResult;
 }

@@ -243,7 +243,10 @@ export class TopicRegistry {
           delivered++;
         }
       }
-      const written = native.publish(publication.topic, message, skip);
+      // The sender is skipped only where it receives the topic natively (live).
+      const skipped = skip !== null && state.subscribers.get(skip)?.held === null ? skip : null;
+      const recipients = state.subscribers.size - state.catchingUp - (skipped === null ? 0 : 1);
+      const written = native.publish(publication.topic, message, skipped, recipients);
       delivered += written.delivered;
       overflowed += written.overflowed;
     } else {
