@@ -8,14 +8,28 @@
 // Rows (issue #13): delivered msgs/s with 1,000 subscribers spread over both nodes and
 // publishers on both; publish -> deliver latency across nodes at a fixed moderate rate (p50,
 // p99); a subscriber resuming after missing 10,000 publications: time to catch up (ours only:
-// the Redis adapter cannot recover a session). The load generator is this one Node process (ws
-// clients); on a shared 2-core machine read the ratios, not the absolute figures.
+// the Redis adapter cannot recover a session).
+//
+// Throughput is driven by the native generator (scripts/bench/loadgen.c, chat-cluster mode) on
+// core 1, with both nodes and Redis pinned together to core 0, and each process's CPU over the
+// timed window is printed, so one can tell who saturated. A Node client process saturates near
+// 120k deliveries/s, below what the servers deliver, so it cannot drive that row. Latency and
+// catch-up are not throughput-bound: this Node process drives them with ws clients, unpinned.
+// On a shared 2-core machine read the ratios, not the absolute figures.
 
+import { cpus } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import process from "node:process";
 import WebSocket from "ws";
-import { type RunningExample, startExample } from "../../tests/support/example_server.ts";
-import { startRedisServer } from "../../tests/support/redis_server.ts";
+import { buildLoadgen, loadgenBinary } from "./lib/loadgen.ts";
+import { canPin, pinProcess, runPinnedLoadgen } from "./lib/pinned_loadgen.ts";
+import {
+  REPO_ROOT,
+  type RunningExample,
+  startExample,
+} from "../../tests/support/example_server.ts";
+import { type RedisServer, startRedisServer } from "../../tests/support/redis_server.ts";
 
 interface Flags {
   subscribers: number;
@@ -27,6 +41,17 @@ interface Flags {
 const flags = parseFlags(process.argv.slice(2));
 const PUBLISHERS_PER_NODE = 2;
 const WINDOW = 32;
+/** Bytes of `data` in each throughput publication. */
+const DATA_SIZE = 64;
+const WARMUP_SECONDS = 1;
+const LOADGEN_SOURCE = join(REPO_ROOT, "scripts/bench/loadgen.c");
+const LOADGEN = loadgenBinary(
+  join(REPO_ROOT, "node_modules/.cache/omnisocket-bench"),
+  LOADGEN_SOURCE,
+);
+const PINNED = canPin(2, cpus().length);
+const SERVERS_CORE = "0";
+const LOADGEN_CORE = 1;
 const LATENCY_RATE = 10; // publications per second, both nodes together (10,000 deliveries/s)
 const CATCH_UP = 10_000;
 
@@ -34,6 +59,8 @@ const CATCH_UP = 10_000;
 interface Dialect {
   name: string;
   file: string;
+  /** The dialect argument of `loadgen chat-cluster`. */
+  loadgen: "omnisocket" | "socketio";
   url(port: number): string;
   /** Frames to send once the socket is open, before it counts as ready; null: ready at once. */
   handshake(ws: WebSocket, text: string): boolean;
@@ -47,6 +74,7 @@ interface Dialect {
 const ours: Dialect = {
   name: "omnisocket chat.ts --redis (Node)",
   file: "examples/chat.ts",
+  loadgen: "omnisocket",
   url: (port) => `ws://127.0.0.1:${port}/`,
   handshake: () => true,
   subscribe: (topic, since) =>
@@ -62,6 +90,7 @@ const ours: Dialect = {
 const socketio: Dialect = {
   name: "Socket.IO + @socket.io/redis-adapter (Node)",
   file: "scripts/bench/servers/socketio_redis.mjs",
+  loadgen: "socketio",
   url: (port) => `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`,
   // Engine.IO open ("0{...}") -> Socket.IO connect ("40") -> connected ("40{...}"); pings ("2")
   // are answered ("3").
@@ -127,49 +156,68 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
-async function throughput(dialect: Dialect, ports: number[]): Promise<number> {
-  const topic = "throughput";
-  const subscribers = await connectMany(dialect, ports, flags.subscribers);
-  const publishers = await connectMany(dialect, ports, PUBLISHERS_PER_NODE * ports.length);
-  let delivered = 0;
-  for (const client of subscribers) {
-    client.onMessage = (text) => {
-      if (dialect.isMessage(text)) delivered++;
+interface Throughput {
+  rate: number;
+  /** CPU per process over the timed window (1.0 = one core busy). */
+  cores: Record<string, number>;
+  otherCores: number;
+  coreBusy: number[];
+}
+
+/**
+ * Delivered msgs/s from the native generator: every connection (subscribers and publishers)
+ * subscribes to one room, round-robin over the nodes; each publisher keeps WINDOW publications
+ * not yet delivered back to itself.
+ */
+async function throughput(
+  dialect: Dialect,
+  nodes: RunningExample[],
+  redis: RedisServer,
+): Promise<Throughput> {
+  const pids: Record<string, number> = { redis: redis.pid! };
+  nodes.forEach((node, i) => (pids[`node ${"AB"[i] ?? i}`] = node.pid!));
+  const restore = PINNED ? Object.values(pids).map((pid) => pinProcess(pid, SERVERS_CORE)) : [];
+  try {
+    const run = await runPinnedLoadgen(
+      LOADGEN,
+      [
+        "chat-cluster",
+        dialect.loadgen,
+        "127.0.0.1",
+        nodes.map((node) => node.port).join(","),
+        String(flags.subscribers),
+        String(PUBLISHERS_PER_NODE * nodes.length),
+        String(WINDOW),
+        String(DATA_SIZE),
+        String(flags.seconds),
+        String(WARMUP_SECONDS),
+      ],
+      PINNED ? LOADGEN_CORE : undefined,
+      pids,
+    );
+    if (!run.result) {
+      throw new Error(`Cannot measure throughput: loadgen exited ${run.exitCode}\n${run.stderr}`);
+    }
+    if (run.exitCode !== 0) {
+      console.log(`  warning: loadgen exited ${run.exitCode}: ${JSON.stringify(run.result)}`);
+      console.log(`  ${run.stderr.trim()}`);
+    }
+    return {
+      rate: run.result.msgs_per_s,
+      cores: run.cores,
+      otherCores: run.otherCores,
+      coreBusy: run.coreBusy,
     };
-    client.ws.send(dialect.subscribe(topic));
+  } finally {
+    for (const put of restore) put();
   }
-  let running = true;
-  const pad = "x".repeat(24);
-  const starts: Array<() => void> = [];
-  publishers.forEach((client, p) => {
-    let outstanding = 0;
-    let n = 0;
-    const fill = () => {
-      while (running && outstanding < WINDOW) {
-        outstanding++;
-        client.ws.send(dialect.publish(topic, { p, n: n++, pad }));
-      }
-    };
-    // A publisher hears its own publications back: that paces it (a window of WINDOW).
-    client.onMessage = (text) => {
-      if (!dialect.isMessage(text)) return;
-      if (dialect.parse(text).data.p === p) outstanding--;
-      fill();
-    };
-    client.ws.send(dialect.subscribe(topic));
-    starts.push(fill);
-  });
-  await sleep(1_000); // subscriptions in place on every node
-  for (const start of starts) start();
-  await sleep(1_000); // warm-up
-  const start = delivered;
-  const started = performance.now();
-  await sleep(flags.seconds * 1_000);
-  const rate = (delivered - start) / ((performance.now() - started) / 1_000);
-  running = false;
-  for (const client of [...subscribers, ...publishers]) client.ws.terminate();
-  await sleep(500);
-  return rate;
+}
+
+function describeCores(t: Throughput): string {
+  const pct = (cores: number) => `${Math.round(cores * 100)}%`;
+  const each = Object.entries(t.cores).map(([name, cores]) => `${name} ${pct(cores)}`);
+  const busy = t.coreBusy.map((cores, core) => `core ${core} ${pct(cores)}`).join(", ");
+  return `${each.join(", ")}; other processes ${pct(t.otherCores)}; busy: ${busy}`;
 }
 
 async function latency(dialect: Dialect, ports: number[]): Promise<{ p50: number; p99: number }> {
@@ -259,9 +307,11 @@ async function runDialect(dialect: Dialect): Promise<Record<string, string>> {
     }
     const ports = nodes.map((node) => node.port);
     if (flags.workloads.includes("throughput")) {
-      const rate = await throughput(dialect, ports);
-      results.throughput = rate.toFixed(0);
-      console.log(`  ${dialect.name}: delivered ${rate.toFixed(0)} msgs/s`);
+      const t = await throughput(dialect, nodes, redis);
+      results.throughput = t.rate.toFixed(0);
+      results.cpu = describeCores(t);
+      console.log(`  ${dialect.name}: delivered ${t.rate.toFixed(0)} msgs/s`);
+      console.log(`    CPU over the window (100% = one core): ${results.cpu}`);
     }
     if (flags.workloads.includes("latency")) {
       const { p50, p99 } = await latency(dialect, ports);
@@ -288,6 +338,17 @@ const dialects = [ours, socketio].filter((d) =>
   flags.only === null || (flags.only === "ours" ? d === ours : d === socketio)
 );
 const all: Array<[Dialect, Record<string, string>]> = [];
+if (flags.workloads.includes("throughput")) {
+  buildLoadgen(LOADGEN_SOURCE, LOADGEN);
+  console.log(
+    PINNED
+      ? `throughput: loadgen chat-cluster on core ${LOADGEN_CORE}; both nodes and Redis share ` +
+        `core ${SERVERS_CORE}; ${flags.subscribers} subscribers + ` +
+        `${PUBLISHERS_PER_NODE * 2} publishers, ${WINDOW} publications in flight per publisher, ` +
+        `${DATA_SIZE}-byte data`
+      : "throughput: NOT pinned (taskset missing or fewer than 2 cores): generator and servers share the CPUs",
+  );
+}
 for (const dialect of dialects) {
   console.log(`=== ${dialect.name}`);
   all.push([dialect, await runDialect(dialect)]);
@@ -300,6 +361,14 @@ console.log(
 console.log(`|---|${all.map(() => "---").join("|")}|`);
 for (const workload of flags.workloads) {
   console.log(`| ${workload} | ${all.map(([, r]) => r[workload] ?? "").join(" | ")} |`);
+}
+if (flags.workloads.includes("throughput")) {
+  console.log(
+    `\nCPU during the throughput window (100% = one core; nodes and Redis on core ${
+      PINNED ? SERVERS_CORE : "any"
+    }, loadgen on core ${PINNED ? LOADGEN_CORE : "any"}):`,
+  );
+  for (const [d, r] of all) console.log(`  ${d.name}: ${r.cpu}`);
 }
 if (all.length === 2 && all[0][1].throughput && all[1][1].throughput) {
   console.log(

@@ -32,6 +32,14 @@
  *       every connection (permessage-deflate negotiated).
  *   loadgen idle-reset HOST PORT COUNT HOLD_SECONDS
  *       as idle, then resets every connection (SO_LINGER 0) instead of a FIN
+ *   loadgen chat-cluster omnisocket|socketio HOST PORT[,PORT...] SUBSCRIBERS PUBLISHERS
+ *           INFLIGHT SIZE SECONDS WARMUP
+ *       a chat room served by a cluster of nodes: SUBSCRIBERS + PUBLISHERS
+ *       connections, round-robin over the ports, all subscribed to one room
+ *       (examples/chat.ts's JSON protocol, or Socket.IO's over Engine.IO 4,
+ *       scripts/bench/servers/socketio_redis.mjs); every publisher keeps
+ *       INFLIGHT publications of SIZE data bytes not yet delivered back to
+ *       itself; prints deliveries on every connection as "messages" / "msgs_per_s"
  *
  * Client frames must be masked (RFC 6455 5.3). The generator masks each frame
  * with one fixed, non-zero key and builds the masked frames once at start, so
@@ -73,7 +81,7 @@
  * overflow the server's accept backlog and stall on SYN retransmits. */
 #define MAX_CONNECTING 256
 
-enum mode { MODE_ECHO, MODE_HANDSHAKE, MODE_IDLE, MODE_FANOUT };
+enum mode { MODE_ECHO, MODE_HANDSHAKE, MODE_IDLE, MODE_FANOUT, MODE_CHAT };
 
 enum conn_state {
   ST_CONNECTING,   /* TCP connect in progress */
@@ -280,9 +288,17 @@ static void fail_conn(struct conn *c, const char *why) {
   close_conn(c);
 }
 
+/* chat-cluster (at the end of the file) hooks into the shared connection code. */
+static void chat_on_message(struct conn *c);
+static void chat_capture(struct conn *c, const uint8_t *p, size_t n);
+static void chat_on_open(struct conn *c);
+static int chat_flush(struct conn *c);
+static void chat_queue_pong(struct conn *c);
+
 /* Sends the pending bytes: a queued pong first (only between data frames, so
  * it never lands inside one), then pending data frames from the batch. */
 static int flush_writes(struct conn *c) {
+  if (mode == MODE_CHAT) return chat_flush(c);
   for (;;) {
     if (c->pong_pending && c->frame_offset == 0) {
       ssize_t n = write(c->fd, c->pong + c->pong_sent, c->pong_len - c->pong_sent);
@@ -305,6 +321,10 @@ static int flush_writes(struct conn *c) {
 }
 
 static void queue_pong(struct conn *c) {
+  if (mode == MODE_CHAT) { /* chat frames leave from their own buffer, pongs with them */
+    chat_queue_pong(c);
+    return;
+  }
   if (c->pong_pending) return; /* one answer to the latest ping is enough */
   size_t n = put_client_header(c->pong, 0xA, c->ctrl_len);
   for (size_t i = 0; i < c->ctrl_len; i++) c->pong[n + i] = c->ctrl[i] ^ MASK_KEY[i & 3];
@@ -323,6 +343,10 @@ static void on_message(struct conn *c) {
   }
   if (mode == MODE_FANOUT) {
     fanout_on_message(c);
+    return;
+  }
+  if (mode == MODE_CHAT) {
+    chat_on_message(c);
     return;
   }
   if (mode != MODE_ECHO) return;
@@ -419,6 +443,7 @@ static int parse_frames(struct conn *c, const uint8_t *p, size_t n) {
       memcpy(c->ctrl + c->ctrl_len, p, take);
       c->ctrl_len += take;
     } else {
+      if (mode == MODE_CHAT) chat_capture(c, p, take);
       c->message_len += take;
     }
     p += take;
@@ -450,6 +475,8 @@ static void on_open(struct conn *c) {
     c->frames_pending = deflate_hold_sends ? 0 : inflight;
   } else if (mode == MODE_HANDSHAKE) {
     c->state = ST_CLOSE_SENT;
+  } else if (mode == MODE_CHAT) {
+    chat_on_open(c);
   }
 }
 
@@ -530,6 +557,10 @@ static void handle_readable(struct conn *c) {
         return;
       }
       if (r > 0) return;
+      if (mode == MODE_CHAT && chat_flush(c) < 0) {
+        fail_conn(c, "write failed");
+        return;
+      }
       if (c->frames_pending > 0 || c->pong_pending) {
         if (flush_writes(c) < 0) {
           fail_conn(c, "write failed");
@@ -776,7 +807,9 @@ static void usage(void) {
           "  loadgen deflate-idle HOST PORT COUNT MESSAGES HOLD_SECONDS\n"
           "  loadgen idle-reset HOST PORT COUNT HOLD_SECONDS\n"
           "  loadgen fanout HOST PORT CONNECTIONS PUBLISHERS INFLIGHT SIZE text|binary SECONDS "
-          "WARMUP\n");
+          "WARMUP\n"
+          "  loadgen chat-cluster omnisocket|socketio HOST PORT[,PORT...] SUBSCRIBERS PUBLISHERS "
+          "INFLIGHT SIZE SECONDS WARMUP\n");
   exit(2);
 }
 
@@ -1041,6 +1074,300 @@ static int fanout_main(int argc, char **argv) {
   return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
 }
 
+/* ---- chat-cluster: one room on a cluster of chat servers ---- */
+
+/* Enough of each message's start to tell its kind and its publisher's tag. */
+#define CHAT_PREFIX 96
+#define CHAT_MAX_PORTS 16
+
+enum chat_dialect { DIALECT_OMNISOCKET, DIALECT_SOCKETIO };
+enum chat_phase { CHAT_OPENING, CHAT_SUBSCRIBING, CHAT_READY };
+
+/* Per connection, beside struct conn (indexed alike): the frames to send go
+ * through a growable buffer, since replies depend on what was received. */
+struct chat_conn {
+  enum chat_phase phase;
+  uint8_t prefix[CHAT_PREFIX];
+  uint8_t *out;
+  size_t out_len, out_sent, out_cap;
+  /* Publishers only (index < chat_publishers): the prebuilt publish frame. */
+  uint8_t *publish_frame;
+  size_t publish_len;
+  uint64_t published, echoed;
+};
+
+static enum chat_dialect chat_dialect;
+static struct chat_conn *chats;
+static size_t chat_publishers, chat_ready;
+static int chat_publishing;
+static uint64_t chat_delivered, chat_unexpected;
+/* Masked frames every connection sends alike. */
+static uint8_t chat_subscribe_frame[128], chat_connect_frame[16], chat_pong_frame[16];
+static size_t chat_subscribe_len, chat_connect_len, chat_pong_len;
+
+static struct chat_conn *chat_of(struct conn *c) { return &chats[c - conns]; }
+
+/* A masked text frame of `text` into `out`; returns its length. */
+static size_t chat_text_frame(uint8_t *out, const char *text, size_t len) {
+  size_t h = put_client_header(out, 0x1, len);
+  for (size_t i = 0; i < len; i++) out[h + i] = (uint8_t)text[i] ^ MASK_KEY[i & 3];
+  return h + len;
+}
+
+static void chat_append(struct conn *c, const uint8_t *bytes, size_t len) {
+  struct chat_conn *chat = chat_of(c);
+  if (chat->out_sent == chat->out_len) chat->out_sent = chat->out_len = 0;
+  if (chat->out_len + len > chat->out_cap) {
+    size_t cap = chat->out_cap ? chat->out_cap : 1024;
+    while (cap < chat->out_len + len) cap *= 2;
+    chat->out = realloc(chat->out, cap);
+    if (!chat->out) die("realloc");
+    chat->out_cap = cap;
+  }
+  memcpy(chat->out + chat->out_len, bytes, len);
+  chat->out_len += len;
+}
+
+/* Writes what the buffer holds; the rest waits for EPOLLOUT. */
+static int chat_flush(struct conn *c) {
+  struct chat_conn *chat = chat_of(c);
+  while (chat->out_sent < chat->out_len) {
+    ssize_t n = write(c->fd, chat->out + chat->out_sent, chat->out_len - chat->out_sent);
+    if (n < 0) return errno == EAGAIN ? 0 : -1;
+    chat->out_sent += (size_t)n;
+  }
+  chat->out_sent = chat->out_len = 0;
+  return 0;
+}
+
+static void chat_queue_pong(struct conn *c) {
+  uint8_t pong[131];
+  size_t n = put_client_header(pong, 0xA, c->ctrl_len);
+  for (size_t i = 0; i < c->ctrl_len; i++) pong[n + i] = c->ctrl[i] ^ MASK_KEY[i & 3];
+  chat_append(c, pong, n + c->ctrl_len);
+}
+
+static void chat_capture(struct conn *c, const uint8_t *p, size_t n) {
+  if (c->message_len >= CHAT_PREFIX) return;
+  size_t room = CHAT_PREFIX - (size_t)c->message_len;
+  memcpy(chat_of(c)->prefix + c->message_len, p, n < room ? n : room);
+}
+
+static void chat_subscribe(struct conn *c) {
+  chat_append(c, chat_subscribe_frame, chat_subscribe_len);
+  struct chat_conn *chat = chat_of(c);
+  /* Socket.IO acknowledges no join: a subscriber counts as ready once asked. */
+  chat->phase = chat_dialect == DIALECT_SOCKETIO ? CHAT_READY : CHAT_SUBSCRIBING;
+  if (chat->phase == CHAT_READY) chat_ready++;
+}
+
+static void chat_on_open(struct conn *c) {
+  /* Socket.IO first waits for Engine.IO's open packet. */
+  if (chat_dialect == DIALECT_OMNISOCKET) {
+    chat_subscribe(c);
+    chat_flush(c); /* a failed write shows up as a failed read next */
+  }
+}
+
+/* Publishes while this publisher has fewer than INFLIGHT publications not yet back. */
+static void chat_fill(struct conn *c) {
+  struct chat_conn *chat = chat_of(c);
+  while (chat_publishing && chat->published - chat->echoed < inflight) {
+    chat_append(c, chat->publish_frame, chat->publish_len);
+    chat->published++;
+  }
+}
+
+static int chat_starts(const uint8_t *prefix, size_t len, const char *text) {
+  size_t n = strlen(text);
+  return len >= n && memcmp(prefix, text, n) == 0;
+}
+
+/* The publisher index tagged in a delivered message's data ("p<INDEX>-..."), or -1. */
+static long chat_publisher_tag(const uint8_t *prefix, size_t len) {
+  static const char key[] = "\"data\":\"p";
+  const uint8_t *at = memmem(prefix, len, key, sizeof key - 1);
+  if (!at) return -1;
+  const uint8_t *p = at + sizeof key - 1, *end = prefix + len;
+  long tag = 0;
+  if (p >= end || *p < '0' || *p > '9') return -1;
+  while (p < end && *p >= '0' && *p <= '9') tag = tag * 10 + (*p++ - '0');
+  return p < end && *p == '-' ? tag : -1;
+}
+
+static void chat_on_delivery(struct conn *c, size_t len) {
+  chat_delivered++;
+  if (counting) {
+    messages_received++;
+    bytes_received += c->message_len;
+  }
+  size_t index = (size_t)(c - conns);
+  if (index >= chat_publishers) return;
+  if (chat_publisher_tag(chat_of(c)->prefix, len) == (long)index) {
+    chat_of(c)->echoed++;
+    chat_fill(c);
+  }
+}
+
+static void chat_on_message(struct conn *c) {
+  struct chat_conn *chat = chat_of(c);
+  size_t len = c->message_len < CHAT_PREFIX ? (size_t)c->message_len : CHAT_PREFIX;
+  const uint8_t *m = chat->prefix;
+  if (c->message_opcode != 0x1) {
+    size_mismatches++;
+    return;
+  }
+  if (chat_dialect == DIALECT_OMNISOCKET) {
+    if (chat_starts(m, len, "{\"type\":\"message\"")) {
+      chat_on_delivery(c, len);
+    } else if (chat_starts(m, len, "{\"type\":\"subscribed\"") && chat->phase == CHAT_SUBSCRIBING) {
+      chat->phase = CHAT_READY;
+      chat_ready++;
+    } else {
+      if (++chat_unexpected <= 5) fprintf(stderr, "loadgen: unexpected: %.*s\n", (int)len, m);
+    }
+    return;
+  }
+  /* Engine.IO 4 / Socket.IO 5 text packets. */
+  if (chat_starts(m, len, "42[\"message\"")) {
+    chat_on_delivery(c, len);
+  } else if (len == 1 && m[0] == '2') { /* Engine.IO ping */
+    chat_append(c, chat_pong_frame, chat_pong_len);
+  } else if (chat_starts(m, len, "0{") && chat->phase == CHAT_OPENING) {
+    chat_append(c, chat_connect_frame, chat_connect_len); /* Socket.IO connect, main namespace */
+  } else if (chat_starts(m, len, "40") && chat->phase == CHAT_OPENING) {
+    chat_subscribe(c);
+  } else {
+    if (++chat_unexpected <= 5) fprintf(stderr, "loadgen: unexpected: %.*s\n", (int)len, m);
+  }
+}
+
+static void chat_build_frames(const char *topic, size_t size) {
+  char text[128];
+  int n;
+  if (chat_dialect == DIALECT_OMNISOCKET) {
+    n = snprintf(text, sizeof text, "{\"type\":\"subscribe\",\"topic\":\"%s\"}", topic);
+  } else {
+    n = snprintf(text, sizeof text, "42[\"subscribe\",\"%s\"]", topic);
+  }
+  chat_subscribe_len = chat_text_frame(chat_subscribe_frame, text, (size_t)n);
+  chat_connect_len = chat_text_frame(chat_connect_frame, "40", 2);
+  chat_pong_len = chat_text_frame(chat_pong_frame, "3", 1);
+  /* Every publisher's data: "p<INDEX>-" then letters, SIZE bytes in all. */
+  char *body = malloc(size + 256);
+  if (!body) die("malloc");
+  for (size_t i = 0; i < chat_publishers; i++) {
+    struct chat_conn *chat = &chats[i];
+    int head = chat_dialect == DIALECT_OMNISOCKET
+                   ? sprintf(body, "{\"type\":\"publish\",\"topic\":\"%s\",\"data\":\"p%zu-", topic, i)
+                   : sprintf(body, "42[\"publish\",{\"topic\":\"%s\",\"data\":\"p%zu-", topic, i);
+    size_t tag = (size_t)snprintf(NULL, 0, "p%zu-", i);
+    size_t len = (size_t)head;
+    for (size_t k = tag; k < size; k++) body[len++] = (char)('a' + k % 26);
+    len += (size_t)sprintf(body + len, chat_dialect == DIALECT_OMNISOCKET ? "\"}" : "\"}]");
+    chat->publish_frame = malloc(len + 14);
+    if (!chat->publish_frame) die("malloc");
+    chat->publish_len = chat_text_frame(chat->publish_frame, body, len);
+  }
+  free(body);
+}
+
+static void chat_build_request(const char *path) {
+  int n = snprintf(request, sizeof request,
+                   "GET %s HTTP/1.1\r\n"
+                   "Host: %s:%d\r\n"
+                   "Upgrade: websocket\r\n"
+                   "Connection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: " CLIENT_KEY "\r\n"
+                   "Sec-WebSocket-Version: 13\r\n"
+                   "\r\n",
+                   path, host, port);
+  request_len = (size_t)n;
+}
+
+static int chat_main(int argc, char **argv) {
+  if (argc != 11) usage();
+  if (strcmp(argv[2], "omnisocket") == 0) chat_dialect = DIALECT_OMNISOCKET;
+  else if (strcmp(argv[2], "socketio") == 0) chat_dialect = DIALECT_SOCKETIO;
+  else usage();
+  uint16_t ports[CHAT_MAX_PORTS];
+  size_t nports = 0;
+  for (char *list = strdup(argv[4]), *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    if (nports == CHAT_MAX_PORTS || atoi(tok) <= 0) usage();
+    ports[nports++] = (uint16_t)atoi(tok);
+  }
+  size_t subscribers = (size_t)atol(argv[5]);
+  chat_publishers = (size_t)atol(argv[6]);
+  inflight = (uint64_t)atol(argv[7]);
+  size_t size = (size_t)atol(argv[8]);
+  double seconds = atof(argv[9]), warmup = atof(argv[10]);
+  if (nports == 0 || chat_publishers == 0 || inflight == 0 || size < 16 || size > 60000 ||
+      seconds <= 0) {
+    usage();
+  }
+  size_t count = subscribers + chat_publishers;
+  mode = MODE_CHAT;
+  char first_port[8];
+  snprintf(first_port, sizeof first_port, "%u", ports[0]);
+  setup_common(argv[3], first_port, count);
+  chats = calloc(count, sizeof *chats);
+  if (!chats) die("calloc");
+  chat_build_request(chat_dialect == DIALECT_OMNISOCKET ? "/"
+                                                        : "/socket.io/?EIO=4&transport=websocket");
+  chat_build_frames("room", size);
+  /* Connection i goes to port i mod N: publishers first, so they land on every node. */
+  double give_up = now_seconds() + 60;
+  size_t next = 0;
+  while (open_count < count && !stop_requested && now_seconds() < give_up && errors == 0) {
+    while (next < count && connecting_count < MAX_CONNECTING) {
+      server_addr.sin_port = htons(ports[next % nports]);
+      connecting_count++;
+      start_connect(&conns[next++]);
+    }
+    run_loop_until(now_seconds() + 0.01, 1);
+  }
+  while (chat_ready < count && !stop_requested && now_seconds() < give_up && errors == 0) {
+    run_loop_until(now_seconds() + 0.01, 0);
+  }
+  if (chat_ready != count) {
+    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded and subscribed\n", chat_ready,
+            count);
+    return 1;
+  }
+  /* Socket.IO's joins are not acknowledged: give the last ones a moment to land. */
+  run_loop_until(now_seconds() + 0.3, 0);
+  chat_publishing = 1;
+  for (size_t i = 0; i < chat_publishers; i++) {
+    chat_fill(&conns[i]);
+    if (chat_flush(&conns[i]) < 0) fail_conn(&conns[i], "write failed");
+  }
+  run_loop_until(now_seconds() + warmup, 0);
+  counting = 1;
+  mark_window("start");
+  double start = now_seconds();
+  run_loop_until(start + seconds, 0);
+  double elapsed = now_seconds() - start;
+  mark_window("end");
+  uint64_t published = 0, echoed = 0;
+  for (size_t i = 0; i < chat_publishers; i++) {
+    published += chats[i].published;
+    echoed += chats[i].echoed;
+  }
+  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
+         "\"mb_per_s\":%.3f,\"connections\":%zu,\"publishers\":%zu,\"published\":%llu,"
+         "\"echoed\":%llu,\"errors\":%llu,\"unexpected_closes\":%llu,\"unexpected_messages\":%llu,"
+         "\"size_mismatches\":%llu}\n",
+         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
+         messages_received / elapsed, bytes_received / elapsed / 1e6, count, chat_publishers,
+         (unsigned long long)published, (unsigned long long)echoed, (unsigned long long)errors,
+         (unsigned long long)unexpected_closes, (unsigned long long)chat_unexpected,
+         (unsigned long long)size_mismatches);
+  fflush(stdout);
+  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 && chat_unexpected == 0
+             ? 0
+             : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) usage();
   if (strcmp(argv[1], "echo") == 0) return echo_main(argc, argv);
@@ -1057,6 +1384,7 @@ int main(int argc, char **argv) {
     return idle_main(argc, argv);
   }
   if (strcmp(argv[1], "fanout") == 0) return fanout_main(argc, argv);
+  if (strcmp(argv[1], "chat-cluster") == 0) return chat_main(argc, argv);
   usage();
   return 2;
 }

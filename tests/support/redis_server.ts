@@ -16,6 +16,8 @@ export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:PORT`. */
   readonly url: string;
+  /** The running redis-server's process id (for reading its CPU time in /proc). */
+  readonly pid: number | undefined;
   /** Stops it with SIGTERM (or SIGKILL when `kill` is true) and waits for its exit. */
   stop(kill?: boolean): Promise<void>;
   /** Starts it again on the same port (empty: nothing persisted); resolves once it accepts. */
@@ -98,6 +100,9 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid;
+    },
     async stop(kill?: boolean) {
       await stop(kill);
       process.removeListener("exit", killOnExit);
