@@ -395,7 +395,13 @@ export class RedisBackplane implements Backplane {
           this.#lastId,
         ]) as Array<[string, Array<[string, string[]]>]> | null;
         if (reply === null || this.#closed) continue;
-        for (const [id, raw] of reply[0][1]) await this.#accept(id, fieldsOf(raw));
+        // A batch is delivered without awaiting between entries (unless a hole has to be filled),
+        // so the fan-out of a whole batch is flushed to each subscriber in one write: an await per
+        // entry made one write syscall per delivery.
+        for (const [id, raw] of reply[0][1]) {
+          const filling = this.#accept(id, fieldsOf(raw));
+          if (filling !== undefined) await filling;
+        }
       } catch {
         // The connection failed (it reconnects by itself) or closed: try again once ready.
         if (!this.#closed) await this.#sleepUntilWoken(100);
@@ -425,7 +431,8 @@ export class RedisBackplane implements Backplane {
     for (const topic of [...this.#followers.keys()]) this.#onLoss(topic, "reset");
   }
 
-  async #accept(id: string, fields: Fields): Promise<void> {
+  // Synchronous unless a hole in the sequence must first be filled from the topics' history.
+  #accept(id: string, fields: Fields): Promise<void> | undefined {
     const seq = Number(fields.get("s"));
     const epoch = fields.get("e") ?? "";
     if (epoch !== this.#epoch) {
@@ -434,8 +441,15 @@ export class RedisBackplane implements Backplane {
     }
     if (seq > this.#lastSeq + 1) {
       // The live stream was trimmed past us while we lagged: fill from the topics' history.
-      await this.#fillHole(this.#lastId, id);
+      return this.#fillHole(this.#lastId, id).then(() =>
+        this.#deliverEntry(id, seq, epoch, fields)
+      );
     }
+    this.#deliverEntry(id, seq, epoch, fields);
+    return undefined;
+  }
+
+  #deliverEntry(id: string, seq: number, epoch: string, fields: Fields): void {
     this.#lastId = id;
     this.#lastSeq = seq;
     const topic = fields.get("t") ?? "";
