@@ -706,6 +706,31 @@ static void start_deflate_sends(void) {
   }
 }
 
+/* Warm-up, then the timed window in which received messages count; returns its length. */
+static double timed_window(double warmup, double seconds) {
+  run_loop_until(now_seconds() + warmup, 0);
+  counting = 1;
+  mark_window("start");
+  double start = now_seconds();
+  run_loop_until(start + seconds, 0);
+  double elapsed = now_seconds() - start;
+  mark_window("end");
+  return elapsed;
+}
+
+/* The echo modes' result line; the exit status says whether anything went wrong. */
+static int print_echo_result(size_t count, double elapsed) {
+  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
+         "\"mb_per_s\":%.3f,\"connections\":%zu,\"errors\":%llu,\"unexpected_closes\":%llu,"
+         "\"size_mismatches\":%llu}\n",
+         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
+         messages_received / elapsed, bytes_received / elapsed / 1e6, count,
+         (unsigned long long)errors, (unsigned long long)unexpected_closes,
+         (unsigned long long)size_mismatches);
+  fflush(stdout);
+  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+}
+
 static int deflate_echo_main(int argc, char **argv) {
   if (argc != 8) usage();
   size_t count = (size_t)atol(argv[4]);
@@ -732,22 +757,8 @@ static int deflate_echo_main(int argc, char **argv) {
     return 1;
   }
   start_deflate_sends();
-  run_loop_until(now_seconds() + warmup, 0);
-  counting = 1;
-  mark_window("start");
-  double start = now_seconds();
-  run_loop_until(start + seconds, 0);
-  double elapsed = now_seconds() - start;
-  mark_window("end");
-  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
-         "\"mb_per_s\":%.3f,\"connections\":%zu,\"errors\":%llu,\"unexpected_closes\":%llu,"
-         "\"size_mismatches\":%llu}\n",
-         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
-         messages_received / elapsed, bytes_received / elapsed / 1e6, count,
-         (unsigned long long)errors, (unsigned long long)unexpected_closes,
-         (unsigned long long)size_mismatches);
-  fflush(stdout);
-  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+  double elapsed = timed_window(warmup, seconds);
+  return print_echo_result(count, elapsed);
 }
 
 static int deflate_idle_main(int argc, char **argv) {
@@ -898,22 +909,8 @@ static int echo_main(int argc, char **argv) {
     fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
     return 1;
   }
-  run_loop_until(now_seconds() + warmup, 0);
-  counting = 1;
-  mark_window("start");
-  double start = now_seconds();
-  run_loop_until(start + seconds, 0);
-  double elapsed = now_seconds() - start;
-  mark_window("end");
-  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
-         "\"mb_per_s\":%.3f,\"connections\":%zu,\"errors\":%llu,\"unexpected_closes\":%llu,"
-         "\"size_mismatches\":%llu}\n",
-         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
-         messages_received / elapsed, bytes_received / elapsed / 1e6, count,
-         (unsigned long long)errors, (unsigned long long)unexpected_closes,
-         (unsigned long long)size_mismatches);
-  fflush(stdout);
-  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+  double elapsed = timed_window(warmup, seconds);
+  return print_echo_result(count, elapsed);
 }
 
 static int handshake_main(int argc, char **argv) {
@@ -1056,13 +1053,7 @@ static int fanout_main(int argc, char **argv) {
   /* Subscriptions are made on open, server side: give the last ones a moment. */
   run_loop_until(now_seconds() + 0.2, 0);
   fanout_pump();
-  run_loop_until(now_seconds() + warmup, 0);
-  counting = 1;
-  mark_window("start");
-  double start = now_seconds();
-  run_loop_until(start + seconds, 0);
-  double elapsed = now_seconds() - start;
-  mark_window("end");
+  double elapsed = timed_window(warmup, seconds);
   printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
          "\"mb_per_s\":%.3f,\"connections\":%zu,\"publishers\":%zu,\"published\":%llu,"
          "\"errors\":%llu,\"unexpected_closes\":%llu,\"size_mismatches\":%llu}\n",
@@ -1341,13 +1332,7 @@ static int chat_main(int argc, char **argv) {
     chat_fill(&conns[i]);
     if (chat_flush(&conns[i]) < 0) fail_conn(&conns[i], "write failed");
   }
-  run_loop_until(now_seconds() + warmup, 0);
-  counting = 1;
-  mark_window("start");
-  double start = now_seconds();
-  run_loop_until(start + seconds, 0);
-  double elapsed = now_seconds() - start;
-  mark_window("end");
+  double elapsed = timed_window(warmup, seconds);
   uint64_t published = 0, echoed = 0;
   for (size_t i = 0; i < chat_publishers; i++) {
     published += chats[i].published;
