@@ -5,6 +5,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +18,8 @@ import {
 import { caseRuns, DEFLATE_CASES, runCase } from "./cases.ts";
 
 const EXAMPLE = "examples/echo.ts";
+// How a run fails when the server answers without permessage-deflate.
+const DECLINED = /extension|permessage-deflate|negotiat/i;
 
 if (!existsSync(join(REPO_ROOT, EXAMPLE))) {
   test("conformance suite finds examples/echo.ts", () => {
@@ -63,6 +66,30 @@ if (!existsSync(join(REPO_ROOT, EXAMPLE))) {
         test(`${runtime} ${run.name}`, { timeout }, async () => {
           if (!server) throw new Error(`${EXAMPLE} --deflate did not start on ${runtime}`);
           await runCase(server.url, run);
+        });
+      }
+    });
+
+    // Bun's native server compresses with uWebSockets, our options mapped onto it (README,
+    // capability table, footnote 5). It declines the 13.5 offer (server_no_context_takeover with
+    // server_max_window_bits=8), which RFC 7692 allows: those runs must fail for that reason.
+    if (runtime !== "bun") continue;
+    describe(`bun ${EXAMPLE} --deflate conformance (Bun's native server)`, () => {
+      let server: RunningExample | undefined;
+      before(async () => {
+        server = await startExample({ runtime, file: EXAMPLE, args: ["--deflate"] });
+      }, { timeout: 30_000 });
+      after(async () => {
+        await server?.stop();
+      }, { timeout: 10_000 });
+      for (const run of caseRuns(DEFLATE_CASES)) {
+        const timeout = 2 * run.testCase.timeoutMs + 2_000;
+        const declined = run.testCase.id.startsWith("13.5.");
+        const name = declined ? `${run.name}: offer declined by Bun` : run.name;
+        test(`bun native ${name}`, { timeout }, async () => {
+          if (!server) throw new Error(`${EXAMPLE} --deflate did not start on Bun`);
+          if (!declined) return await runCase(server.url, run);
+          await assert.rejects(runCase(server.url, run), DECLINED);
         });
       }
     });
