@@ -11,8 +11,8 @@
  */
 
 import { nodeDeflateCodec } from "./node_deflate_codec.ts";
+import { computeAcceptSync as computeAccept } from "./node_accept_key.ts";
 import { Buffer as NodeBuffer } from "node:buffer";
-import * as nodeCrypto from "node:crypto";
 import type { Socket } from "node:net";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Duplex } from "node:stream";
@@ -27,18 +27,6 @@ import { createEngineServer, type EngineRuntime } from "./serve_with_engine.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
 import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
-
-const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-// Node's crypto.subtle.digest hops to the thread pool and back for every
-// handshake; a synchronous SHA-1 gives the same bytes at a fraction of the
-// cost. The one-shot crypto.hash (Node >= 21.7) halves it again: no Hash object.
-const oneShotHash = (nodeCrypto as {
-  hash?: (algorithm: string, data: string, encoding: "base64") => string;
-}).hash;
-const computeAccept: (key: string) => string = oneShotHash
-  ? (key) => oneShotHash("sha1", key + WEBSOCKET_GUID, "base64")
-  : (key) => nodeCrypto.createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
 
 // A message joined from several reads is written over in full, so the
 // zero-fill of `new Uint8Array` (a memset of the whole message) is waste.

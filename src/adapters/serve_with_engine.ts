@@ -6,6 +6,7 @@
  * @module
  */
 
+import { computeAcceptSync } from "./node_accept_key.ts";
 import { nodeDeflateCodec } from "./node_deflate_codec.ts";
 import type { Handler } from "../api/handler.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
@@ -124,6 +125,7 @@ export function serveWithEngine<Data>(
   options: EngineServeOptions,
   listen: (options: TcpListenOptions, accept: AcceptTcp) => TcpListener,
 ): WebSocketServer {
-  const engine = createEngineServer(handler, options);
+  // Deno and Bun have node:crypto too: a synchronous SHA-1 instead of Web Crypto's thread hop.
+  const engine = createEngineServer(handler, options, { computeAccept: computeAcceptSync });
   return engine.start(listen({ hostname: options.hostname, port: options.port }, engine.accept));
 }
