@@ -51,7 +51,12 @@ import {
 } from "../api/server_options.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { closeFrameViolation } from "./close_frame_violation.ts";
-import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
+import {
+  bufferedAmountOf,
+  exceedsLimit,
+  upgradeRequired,
+  webSocketPair,
+} from "./workerd_web_socket.ts";
 
 /** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
 export type WorkerFetch = (request: Request, env: unknown, ctx: unknown) => Promise<Response>;
@@ -84,7 +89,7 @@ interface WorkerWebSocket {
   ): void;
 }
 
-type WebSocketPairConstructor = new () => { 0: WorkerWebSocket; 1: WorkerWebSocket };
+type WebSocketPairOf = { 0: WorkerWebSocket; 1: WorkerWebSocket };
 
 const DRAIN_POLL_MS = 5;
 
@@ -119,7 +124,7 @@ export function createWorkerFetch<Data = undefined>(
     if (!outcome.accepted) return outcome.response;
     const protocol = outcome.acceptance.protocol;
     const extensions = deflateAnswer(request, resolved.perMessageDeflate);
-    const pair = new (webSocketPair())();
+    const pair = new (webSocketPair<WebSocketPairOf>("the cloudflare adapter"))();
     const client = pair[0];
     const server = pair[1];
     // Half-open: workerd leaves the answer to the client's close frame to us
@@ -262,31 +267,4 @@ function attach<Data>(
     session.failed(error);
   });
   return session;
-}
-
-// Older workerd builds have no bufferedAmount on a server socket: nothing is known queued then.
-function bufferedAmountOf(socket: WorkerWebSocket): number {
-  const amount = socket.bufferedAmount;
-  return typeof amount === "number" ? amount : 0;
-}
-
-function exceedsLimit(data: string | Uint8Array, limit: number): boolean {
-  return typeof data === "string" ? utf8ByteLengthExceeds(data, limit) : data.length > limit;
-}
-
-function upgradeRequired(): Response {
-  return new Response("Cannot serve: this endpoint only accepts WebSocket upgrades\n", {
-    status: 426,
-    headers: { "Content-Type": "text/plain; charset=utf-8", Upgrade: "websocket" },
-  });
-}
-
-function webSocketPair(): WebSocketPairConstructor {
-  const pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
-  if (!pair) {
-    throw new Error(
-      "Cannot upgrade: this runtime has no WebSocketPair; the cloudflare adapter runs on workerd",
-    );
-  }
-  return pair;
 }

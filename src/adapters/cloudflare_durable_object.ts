@@ -49,7 +49,12 @@ import {
   type DurableObjectStorage,
   DurableObjectStorageBackplane,
 } from "./durable_object_storage_backplane.ts";
-import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
+import {
+  bufferedAmountOf,
+  exceedsLimit,
+  upgradeRequired,
+  webSocketPair,
+} from "./workerd_web_socket.ts";
 
 export {
   type DurableObjectStorage,
@@ -242,7 +247,7 @@ export function createDurableObject<Data = undefined>(
       );
       if (!outcome.accepted) return outcome.response;
       const protocol = outcome.acceptance.protocol ?? "";
-      const pair = new (webSocketPair())();
+      const pair = new (webSocketPair<WebSocketPairOf>("the Durable Object adapter"))();
       const socket = pair[1];
       this.#ctx.acceptWebSocket(socket);
       const attachment: PeerAttachment = {
@@ -495,30 +500,4 @@ function storeAttachment(socket: HibernatableWebSocket, attachment: PeerAttachme
   }
 }
 
-function bufferedAmountOf(socket: HibernatableWebSocket): number {
-  const amount = socket.bufferedAmount;
-  return typeof amount === "number" ? amount : 0;
-}
-
-function exceedsLimit(data: string | Uint8Array, limit: number): boolean {
-  return typeof data === "string" ? utf8ByteLengthExceeds(data, limit) : data.length > limit;
-}
-
-function upgradeRequired(): Response {
-  return new Response("Cannot serve: this endpoint only accepts WebSocket upgrades\n", {
-    status: 426,
-    headers: { "Content-Type": "text/plain; charset=utf-8", Upgrade: "websocket" },
-  });
-}
-
-type WebSocketPairConstructor = new () => { 0: unknown; 1: HibernatableWebSocket };
-
-function webSocketPair(): WebSocketPairConstructor {
-  const pair = (globalThis as { WebSocketPair?: WebSocketPairConstructor }).WebSocketPair;
-  if (!pair) {
-    throw new Error(
-      "Cannot upgrade: this runtime has no WebSocketPair; the Durable Object adapter runs on workerd",
-    );
-  }
-  return pair;
-}
+type WebSocketPairOf = { 0: unknown; 1: HibernatableWebSocket };
