@@ -706,6 +706,22 @@ static void start_deflate_sends(void) {
   }
 }
 
+/* Opens `count` connections, at most MAX_CONNECTING at a time; 0 once all are upgraded. */
+static int open_all(size_t count, double timeout_seconds) {
+  double give_up = now_seconds() + timeout_seconds;
+  size_t next = 0;
+  while (open_count < count && !stop_requested && now_seconds() < give_up && errors == 0) {
+    while (next < count && connecting_count < MAX_CONNECTING) {
+      connecting_count++;
+      start_connect(&conns[next++]);
+    }
+    run_loop_until(now_seconds() + 0.01, 1);
+  }
+  if (open_count == count) return 0;
+  fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
+  return 1;
+}
+
 /* Warm-up, then the timed window in which received messages count; returns its length. */
 static double timed_window(double warmup, double seconds) {
   run_loop_until(now_seconds() + warmup, 0);
@@ -743,19 +759,7 @@ static int deflate_echo_main(int argc, char **argv) {
   setup_common(argv[2], argv[3], count);
   build_deflate_request();
   build_deflate_frames();
-  size_t next = 0;
-  double give_up = now_seconds() + 60;
-  while (open_count < count && !stop_requested && now_seconds() < give_up && errors == 0) {
-    while (next < count && connecting_count < MAX_CONNECTING) {
-      connecting_count++;
-      start_connect(&conns[next++]);
-    }
-    run_loop_until(now_seconds() + 0.01, 1);
-  }
-  if (open_count != count) {
-    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
-    return 1;
-  }
+  if (open_all(count, 60) != 0) return 1;
   start_deflate_sends();
   double elapsed = timed_window(warmup, seconds);
   return print_echo_result(count, elapsed);
@@ -961,21 +965,7 @@ static int idle_main(int argc, char **argv) {
   setup_common(argv[2], argv[3], count);
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
-  double give_up = now_seconds() + 60;
-  size_t next = 0;
-  while (open_count < count && !stop_requested) {
-    while (next < count && connecting_count < MAX_CONNECTING) {
-      connecting_count++;
-      start_connect(&conns[next++]);
-    }
-    if (now_seconds() > give_up) break;
-    run_loop_until(now_seconds() + 0.01, 1);
-    if (errors > 0) break;
-  }
-  if (open_count < count) {
-    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
-    return 1;
-  }
+  if (open_all(count, 60) != 0) return 1;
   printf("ready\n");
   fflush(stdout);
   run_loop_until(now_seconds() + hold, 0);
@@ -1037,19 +1027,7 @@ static int fanout_main(int argc, char **argv) {
   mode = MODE_FANOUT;
   setup_common(argv[2], argv[3], count);
   build_frames();
-  double give_up = now_seconds() + 30;
-  size_t next = 0;
-  while (open_count < count && !stop_requested && now_seconds() < give_up && errors == 0) {
-    while (next < count && connecting_count < MAX_CONNECTING) {
-      connecting_count++;
-      start_connect(&conns[next++]);
-    }
-    run_loop_until(now_seconds() + 0.01, 1);
-  }
-  if (open_count != count) {
-    fprintf(stderr, "loadgen: only %zu of %zu connections upgraded\n", open_count, count);
-    return 1;
-  }
+  if (open_all(count, 30) != 0) return 1;
   /* Subscriptions are made on open, server side: give the last ones a moment. */
   run_loop_until(now_seconds() + 0.2, 0);
   fanout_pump();
