@@ -80,7 +80,7 @@ onShutdownSignal(async () => {
 });
 
 async function connectRedis(url: string, history: number): Promise<Backplane> {
-  const { RedisBackplane } = await import("../src/redis/redis_backplane.ts");
+  const { RedisBackplane } = await import("../src/backplanes/redis_backplane.ts");
   try {
     return await RedisBackplane.connect({
       url,

@@ -10,7 +10,7 @@
 //
 // Steps: compile every module reachable from deno.json's `exports` to npm/esm (ES2022 JS with
 // `.ts` specifiers rewritten to `.js`, plus `.d.ts`), keeping the source tree; refuse Node/Deno/Bun
-// globals outside src/adapters/; check that the published types compile without the build-only
+// globals outside src/adapters/ and src/runtime/; check that the published types compile without the build-only
 // ambient types; write npm/package.json; copy README.md and LICENSE; load every export on the test
 // Node; compile tests/unit and tests/build into npm/test_build, whose package modules are symlinks
 // into npm/esm so the tests exercise the built files; run them with `node --test`; delete them.
@@ -54,8 +54,8 @@ const JSR_SPECIFIER = '"@omnisocket/core';
 const NPM_SPECIFIER = '"omnisocket';
 /** Where test files are looked for; each `*.test.ts` below them runs against the build. */
 const TEST_DIRS = ["tests/unit", "tests/build"];
-/** The only place runtime globals and `node:*` modules are allowed. */
-const ADAPTERS_DIR = "src/adapters/";
+/** The only places runtime globals and `node:*` modules are allowed: entry points and runtime plumbing. */
+const RUNTIME_DIRS = ["src/adapters/", "src/runtime/"];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "npm");
@@ -267,7 +267,7 @@ function moduleSpecifierOf(node: ts.Node): ts.StringLiteral | undefined {
 }
 
 /**
- * The core must run on every runtime, so outside src/adapters/ a name may not resolve only to
+ * The core must run on every runtime, so outside src/adapters/ and src/runtime/ a name may not resolve only to
  * @types/node or to build-only ambient types (`Buffer`, `process`, `Deno`, `NodeJS.Timeout`),
  * and no module may import `node:*`. Deno and Bun cannot catch this: they have those globals.
  */
@@ -298,7 +298,7 @@ function checkWebOnly(program: ts.Program): void {
     if (sourceFile.isDeclarationFile || file.startsWith("..") || file.startsWith("node_modules/")) {
       continue;
     }
-    if (file.startsWith(ADAPTERS_DIR)) continue;
+    if (RUNTIME_DIRS.some((dir) => file.startsWith(dir))) continue;
     const report = (node: ts.Node, what: string): void => {
       const { line, character } = sourceFile.getLineAndCharacterOfPosition(node.getStart());
       problems.push(`  ${file}:${line + 1}:${character + 1}: ${what}`);
@@ -320,7 +320,7 @@ function checkWebOnly(program: ts.Program): void {
   }
   if (problems.length > 0) {
     throw new BuildError(
-      `Cannot build the package: runtime-specific APIs outside ${ADAPTERS_DIR}:\n` +
+      `Cannot build the package: runtime-specific APIs outside ${RUNTIME_DIRS.join(" and ")}:\n` +
         problems.join("\n"),
     );
   }

@@ -28,10 +28,10 @@ export async function listenRawTcp(
   accept: AcceptTcp,
 ): Promise<TcpListener> {
   if (runtime.Bun) {
-    return (await import("../../src/adapters/bun_tcp.ts")).listenBunTcp(options, accept);
+    return (await import("../../src/runtime/bun/bun_tcp.ts")).listenBunTcp(options, accept);
   }
   if (runtime.Deno) {
-    return (await import("../../src/adapters/deno_tcp.ts")).listenDenoTcp(options, accept);
+    return (await import("../../src/runtime/deno/deno_tcp.ts")).listenDenoTcp(options, accept);
   }
-  return (await import("../../src/adapters/node_tcp.ts")).listenNodeTcp(options, accept);
+  return (await import("../../src/runtime/node/node_tcp.ts")).listenNodeTcp(options, accept);
 }

@@ -1,6 +1,6 @@
 // Ambient types for the npm build only: scripts/build_npm.ts adds every `*.d.ts` in this directory
 // to the compilation, emits none of them, and fails when the published declarations need them, so
-// nothing declared here can leak into the package's types. Outside src/adapters/, using a name
+// nothing declared here can leak into the package's types. Outside src/adapters/ and src/runtime/, using a name
 // declared only here (or only by @types/node) fails the build.
 //
 // Empty on purpose: the adapters reach runtime globals through `globalThis` casts to local

@@ -26,9 +26,13 @@ import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
 import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import { bunFanOut, type BunTopicServer, type BunTopicSocket } from "./bun_native_topics.ts";
-import { listenBunTcp } from "./bun_tcp.ts";
-import { serveWithEngine } from "./serve_with_engine.ts";
+import {
+  bunFanOut,
+  type BunTopicServer,
+  type BunTopicSocket,
+} from "../runtime/bun/bun_native_topics.ts";
+import { listenBunTcp } from "../runtime/bun/bun_tcp.ts";
+import { serveWithEngine } from "../runtime/serve_with_engine.ts";
 
 /** The parts of Bun's ServerWebSocket this adapter uses. */
 interface BunWebSocket extends BunTopicSocket {

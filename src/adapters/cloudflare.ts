@@ -50,13 +50,13 @@ import {
   type ServerOptions,
 } from "../api/server_options.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { closeFrameViolation } from "./close_frame_violation.ts";
+import { closeFrameViolation } from "../frame/close_frame_violation.ts";
 import {
   bufferedAmountOf,
   exceedsLimit,
   upgradeRequired,
   webSocketPair,
-} from "./workerd_web_socket.ts";
+} from "../runtime/workerd/workerd_web_socket.ts";
 
 /** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
 export type WorkerFetch = (request: Request, env: unknown, ctx: unknown) => Promise<Response>;

@@ -44,27 +44,27 @@ import { resolveServerOptions, type ServerOptions } from "../api/server_options.
 import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { closeFrameViolation } from "./close_frame_violation.ts";
+import { closeFrameViolation } from "../frame/close_frame_violation.ts";
 import {
   type DurableObjectStorage,
   DurableObjectStorageBackplane,
-} from "./durable_object_storage_backplane.ts";
+} from "../backplanes/durable_object_storage_backplane.ts";
 import {
   bufferedAmountOf,
   exceedsLimit,
   upgradeRequired,
   webSocketPair,
-} from "./workerd_web_socket.ts";
+} from "../runtime/workerd/workerd_web_socket.ts";
 
 export {
   type DurableObjectStorage,
   DurableObjectStorageBackplane,
-} from "./durable_object_storage_backplane.ts";
+} from "../backplanes/durable_object_storage_backplane.ts";
 export {
   createDurableObjectFetch,
   type DurableObjectFetchOptions,
   type DurableObjectNamespace,
-} from "./durable_object_fetch.ts";
+} from "../runtime/workerd/durable_object_fetch.ts";
 
 /** The parts of a hibernatable workerd WebSocket this adapter uses, typed locally. */
 export interface HibernatableWebSocket {

@@ -22,10 +22,10 @@ import {
 } from "../api/server_options.ts";
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import { listenDenoTcp } from "./deno_tcp.ts";
-import { serveWithEngine } from "./serve_with_engine.ts";
+import { listenDenoTcp } from "../runtime/deno/deno_tcp.ts";
+import { serveWithEngine } from "../runtime/serve_with_engine.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
+import { utf8ByteLengthExceeds } from "../frame/utf8_byte_length_exceeds.ts";
 
 /** The parts of Deno's API this adapter uses, typed locally so the npm build needs no Deno types. */
 interface DenoRuntime {

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { nodeDeflateCodec } from "./node_deflate_codec.ts";
-import { computeAcceptSync as computeAccept } from "./node_accept_key.ts";
+import { nodeDeflateCodec } from "../runtime/node_deflate_codec.ts";
+import { computeAcceptSync as computeAccept } from "../runtime/node_accept_key.ts";
 import { Buffer as NodeBuffer } from "node:buffer";
 import type { Socket } from "node:net";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
@@ -22,8 +22,8 @@ import { resolveServerOptions, type ServerOptions } from "../api/server_options.
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
-import { acceptNodeSocket, listenNodeTcp } from "./node_tcp.ts";
-import { createEngineServer, type EngineRuntime } from "./serve_with_engine.ts";
+import { acceptNodeSocket, listenNodeTcp } from "../runtime/node/node_tcp.ts";
+import { createEngineServer, type EngineRuntime } from "../runtime/serve_with_engine.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
 import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "redis";
-import { RedisBackplane } from "../../src/redis/redis_backplane.ts";
+import { RedisBackplane } from "../../src/backplanes/redis_backplane.ts";
 import type { Publication } from "../../src/api/topics/publication.ts";
 import { ProtocolError } from "../../src/errors/protocol_error.ts";
 import { type RedisServer, startRedisServer } from "../support/redis_server.ts";

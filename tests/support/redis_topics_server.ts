@@ -13,7 +13,7 @@ import {
   serverAddressArgs,
 } from "../../examples/support/runtime.ts";
 import { serveOnThisRuntime } from "../../examples/support/serve_on_this_runtime.ts";
-import { RedisBackplane } from "../../src/redis/redis_backplane.ts";
+import { RedisBackplane } from "../../src/backplanes/redis_backplane.ts";
 import { TOPICS_SUITE_OPTIONS, topicsHandler, useTopicServer } from "./topics_handler.ts";
 
 const args = commandLineArgs();

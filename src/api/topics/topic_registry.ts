@@ -8,7 +8,7 @@
 import { ProtocolError } from "../../errors/protocol_error.ts";
 import type { Backplane } from "./backplane.ts";
 import type { NativeFanOut } from "./native_fan_out.ts";
-import { InProcessBackplane } from "./in_process_backplane.ts";
+import { InProcessBackplane } from "../../backplanes/in_process_backplane.ts";
 import type { Publication } from "./publication.ts";
 import type { PublishOptions, PublishResult } from "./publish_options.ts";
 import { SharedMessage } from "./shared_message.ts";

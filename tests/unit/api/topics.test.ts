@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { InProcessBackplane } from "../../../src/api/topics/in_process_backplane.ts";
+import { InProcessBackplane } from "../../../src/backplanes/in_process_backplane.ts";
 import { SharedMessage } from "../../../src/api/topics/shared_message.ts";
 import { resolveTopicOptions } from "../../../src/api/topics/topic_options.ts";
 import { TopicRegistry } from "../../../src/api/topics/topic_registry.ts";

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import process from "node:process";
-import { nodeDeflateCodec } from "../../../src/adapters/node_deflate_codec.ts";
+import { nodeDeflateCodec } from "../../../src/runtime/node_deflate_codec.ts";
 import type { DeflateAgreement } from "../../../src/handshake/negotiate_permessage_deflate.ts";
 import { PerMessageDeflate } from "../../../src/protocol/per_message_deflate.ts";
 import { clientFrame, concat, hex, joined } from "../frame/fixtures.ts";

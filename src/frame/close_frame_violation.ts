@@ -6,7 +6,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
+import { isValidCloseCode } from "./is_valid_close_code.ts";
 import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
 
 // A close frame's payload is at most 125 bytes: the 2-byte code and the reason.

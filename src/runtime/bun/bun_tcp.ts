@@ -9,7 +9,7 @@ import type {
   TcpConnectionHandler,
   TcpListener,
   TcpListenOptions,
-} from "../server/tcp_connection.ts";
+} from "../../server/tcp_connection.ts";
 
 interface BunSocket {
   data: SocketState;

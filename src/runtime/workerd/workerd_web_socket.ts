@@ -6,7 +6,7 @@
  * @module
  */
 
-import { utf8ByteLengthExceeds } from "./utf8_byte_length_exceeds.ts";
+import { utf8ByteLengthExceeds } from "../../frame/utf8_byte_length_exceeds.ts";
 
 /**
  * Bytes workerd has not yet written. Older workerd builds have no

@@ -11,7 +11,7 @@ import type {
   TcpConnectionHandler,
   TcpListener,
   TcpListenOptions,
-} from "../server/tcp_connection.ts";
+} from "../../server/tcp_connection.ts";
 
 // How long a half-closed connection may wait for the peer's own close.
 const LINGER_MS = 2_000;

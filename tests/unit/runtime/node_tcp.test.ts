@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { listenNodeTcp } from "../../../src/adapters/node_tcp.ts";
+import { listenNodeTcp } from "../../../src/runtime/node/node_tcp.ts";
 
 describe("listenNodeTcp", () => {
   test("listenNodeTcp ends a half-closed connection whose peer never sends its FIN", async () => {

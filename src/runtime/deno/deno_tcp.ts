@@ -10,7 +10,7 @@ import type {
   TcpConnectionHandler,
   TcpListener,
   TcpListenOptions,
-} from "../server/tcp_connection.ts";
+} from "../../server/tcp_connection.ts";
 
 interface DenoConn {
   readonly remoteAddr: { hostname: string; port: number };

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { ProtocolError } from "../errors/protocol_error.ts";
-import { rejectionResponse } from "../handshake/build_responses.ts";
-import { upgradeRequestFromRequest } from "../handshake/upgrade_request_from_request.ts";
-import { validateUpgradeRequest } from "../handshake/validate_upgrade_request.ts";
-import type { WorkerFetch } from "./cloudflare.ts";
+import { ProtocolError } from "../../errors/protocol_error.ts";
+import { rejectionResponse } from "../../handshake/build_responses.ts";
+import { upgradeRequestFromRequest } from "../../handshake/upgrade_request_from_request.ts";
+import { validateUpgradeRequest } from "../../handshake/validate_upgrade_request.ts";
+import type { WorkerFetch } from "../../adapters/cloudflare.ts";
 
 /** The parts of a Durable Object namespace binding this adapter uses, typed locally. */
 export interface DurableObjectNamespace {

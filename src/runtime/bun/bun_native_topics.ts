@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Peer } from "../api/peer.ts";
-import type { NativeFanOut, NativeFanOutResult } from "../api/topics/native_fan_out.ts";
+import type { Peer } from "../../api/peer.ts";
+import type { NativeFanOut, NativeFanOutResult } from "../../api/topics/native_fan_out.ts";
 
 /** The parts of Bun's ServerWebSocket that topics use. */
 export interface BunTopicSocket {

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Backplane } from "./backplane.ts";
-import type { Publication } from "./publication.ts";
+import type { Backplane } from "../api/topics/backplane.ts";
+import type { Publication } from "../api/topics/publication.ts";
 
 /** Options of {@linkcode InProcessBackplane}. */
 export interface InProcessBackplaneOptions {
