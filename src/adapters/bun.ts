@@ -121,6 +121,7 @@ export function serve<Data = undefined>(
       (peer) => sockets.get(peer),
       () => sockets.values(),
       resolved.maxBufferedAmount,
+      resolved.perMessageDeflate === false ? Infinity : resolved.perMessageDeflate.threshold,
     ),
   );
   const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true, topics };

@@ -7,6 +7,7 @@
 
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
+import type { SharedOutgoingMessage } from "../protocol/shared_outgoing_message.ts";
 import type { PublishOptions, PublishResult } from "./topics/publish_options.ts";
 import type { SubscribeOptions, SubscribeResult } from "./topics/subscribe_options.ts";
 import { TopicMember } from "./topics/topic_member.ts";
@@ -44,14 +45,11 @@ export interface PeerTransport {
   /**
    * Queues one topic publication's message and returns the bytes still
    * queued, like `send`. Transports that can write the same pre-encoded
-   * frame bytes to every subscriber (our raw engine) take
-   * `message.frame`; without this method, `send(message.data)` is used.
+   * frame bytes to every subscriber (our raw engine) take the message's
+   * shared frames (compressed once per set of deflate parameters); without
+   * this method, `send(message.data, message.compress)` is used.
    */
-  sendShared?(message: {
-    readonly data: string | Uint8Array;
-    readonly frame: Uint8Array;
-    readonly compress: boolean;
-  }): number;
+  sendShared?(message: SharedOutgoingMessage): number;
 }
 
 /**

@@ -57,4 +57,15 @@ export interface Extension {
    * (`send(data, compress)`), `undefined` when it expressed none.
    */
   encodeMessage?(payload: Uint8Array, isText: boolean, compress?: boolean): Uint8Array | null;
+  /**
+   * For a message many connections send alike (a topic publication): a key
+   * naming how {@linkcode Extension.encodeMessage} would encode a payload of
+   * `payloadLength` bytes, when that depends only on the payload and the key,
+   * not on this connection's state, so that connections with equal keys can
+   * share one encoded frame; `""` when it would send the payload untouched;
+   * `null` when this connection's own state takes part (permessage-deflate
+   * with context takeover). Without this method the message is encoded per
+   * connection.
+   */
+  sharedEncoding?(payloadLength: number, compress?: boolean): string | null;
 }

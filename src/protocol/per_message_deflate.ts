@@ -116,6 +116,23 @@ export class PerMessageDeflate implements Extension {
   }
 
   /**
+   * How a shared message (a topic publication) would be encoded: `""` when
+   * it goes uncompressed (as {@linkcode PerMessageDeflate.encodeMessage}
+   * decides), `null` when the server takes context over (the compressed
+   * bytes then depend on what this connection sent before), else a key of
+   * the parameters the compressed bytes depend on (window bits, level,
+   * memory level).
+   */
+  sharedEncoding(payloadLength: number, compress?: boolean): string | null {
+    const settings = this.#settings;
+    if (compress === false || (compress === undefined && payloadLength < settings.threshold)) {
+      return "";
+    }
+    if (this.#sendWindowSize > 0) return null;
+    return `deflate:${this.#sendWindowBits}:${settings.level}:${settings.memLevel}`;
+  }
+
+  /**
    * Compresses an outgoing message, or returns `null` to send it as it is:
    * when `compress` is false, or when it is unset and the message is below
    * the threshold.

@@ -7,6 +7,7 @@
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { decodeUtf8 } from "../frame/decode_utf8.ts";
 import { FrameDecoder } from "../frame/frame_decoder.ts";
+import { encodeUnmaskedFrame } from "../frame/encode_unmasked_frame.ts";
 import { FrameEncoder } from "../frame/frame_encoder.ts";
 import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
 import { Utf8Validator } from "../frame/utf8_validator.ts";
@@ -17,6 +18,7 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
 } from "./connection_options.ts";
 import type { Extension } from "./extension.ts";
+import type { SharedOutgoingMessage } from "./shared_outgoing_message.ts";
 
 export type { ConnectionListener } from "./connection_listener.ts";
 export type { ConnectionOptions } from "./connection_options.ts";
@@ -259,15 +261,36 @@ export class WebSocketConnection {
   }
 
   /**
-   * Queues a complete frame encoded elsewhere: unmasked, uncompressed, FIN
-   * set, carrying `data` (the same bytes can go to many connections). A
-   * connection whose extensions transform messages, or that fragments, sends
-   * `data` as {@linkcode WebSocketConnection.send} would instead. A server
-   * only (client frames are masked); returns false once a close frame is sent.
+   * Queues a message many connections send alike (a topic publication) as
+   * shared frame bytes: its uncompressed frame without transforming
+   * extensions, or the frame its extension encoded once for every connection
+   * with the same {@linkcode Extension.sharedEncoding} (permessage-deflate
+   * without server context takeover); otherwise (context takeover,
+   * fragmentation, several transforming extensions) `message.data` goes
+   * through {@linkcode WebSocketConnection.send}. A server only (client
+   * frames are masked); returns false once a close frame is sent.
    */
-  sendFrame(frame: Uint8Array, data: string | Uint8Array): boolean {
+  sendShared(message: SharedOutgoingMessage): boolean {
     if (this.#closeSent) return false;
-    if (this.#encodesOutgoing || this.#outgoingFragmentSize > 0) return this.send(data);
+    if (this.#outgoingFragmentSize > 0) return this.send(message.data, message.compress);
+    if (!this.#encodesOutgoing) {
+      this.#encoder.writeEncoded(message.frame);
+      return true;
+    }
+    const extensions = this.#extensions;
+    const extension = extensions.length === 1 ? extensions[0] : undefined;
+    const key = extension?.sharedEncoding?.(message.payload.length, message.compress) ?? null;
+    if (key === null) return this.send(message.data, message.compress);
+    if (key === "") {
+      this.#encoder.writeEncoded(message.frame);
+      return true;
+    }
+    const frame = message.encodedFrame(key, () => {
+      const isText = typeof message.data === "string";
+      const encoded = extension!.encodeMessage!(message.payload, isText, message.compress);
+      if (encoded === null) return message.frame;
+      return encodeUnmaskedFrame((isText ? 1 : 2) | (extension!.rsvBits & 0x70), encoded);
+    });
     this.#encoder.writeEncoded(frame);
     return true;
   }

@@ -15,6 +15,7 @@ import type { HandshakeAcceptance } from "../handshake/accept_upgrade.ts";
 import { decodeLatin1, encodeLatin1 } from "../handshake/latin1.ts";
 import { requestHeadBytes } from "../handshake/request_head_bytes.ts";
 import type { Extension } from "../protocol/extension.ts";
+import type { SharedOutgoingMessage } from "../protocol/shared_outgoing_message.ts";
 import {
   type ConnectionListener,
   type ConnectionOptions,
@@ -253,16 +254,17 @@ export class RawSocketSession {
   }
 
   /**
-   * Queues one complete, unmasked, uncompressed frame built elsewhere (a
-   * topic publication encoded once for every subscriber), or `data` through
-   * the engine when the connection transforms messages (compression).
-   * Returns false if the connection no longer sends.
+   * Queues a message many connections send alike (a topic publication): its
+   * shared frame bytes, uncompressed or compressed once for every connection
+   * that can share them, else `data` through the engine (see
+   * `WebSocketConnection.sendShared`). Returns false if the connection no
+   * longer sends.
    */
-  sendFrame(frame: Uint8Array, data: string | Uint8Array): boolean {
+  sendShared(message: SharedOutgoingMessage): boolean {
     const connection = this.#connection;
     if (connection === null || this.#finished) return false;
-    const queued = connection.sendFrame(frame, data);
-    this.#unflushedBytes += frame.length;
+    const queued = connection.sendShared(message);
+    this.#unflushedBytes += message.payload.length;
     this.#scheduleFlush();
     return queued;
   }

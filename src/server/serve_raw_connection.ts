@@ -211,7 +211,7 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   }
 
   sendShared(message: SharedMessage): number {
-    this.session.sendFrame(message.frame, message.data);
+    this.session.sendShared(message);
     return this.session.bufferedAmount;
   }
 

@@ -5,64 +5,76 @@
  * @module
  */
 
+import { encodeUnmaskedFrame } from "../../frame/encode_unmasked_frame.ts";
+import type { SharedOutgoingMessage } from "../../protocol/shared_outgoing_message.ts";
+
 const textEncoder = new TextEncoder();
 
 /**
  * What a topic fan-out hands every subscriber's transport: the formatted
- * data, and the unmasked server frame carrying it, built on first use and
- * then shared (the same bytes go to every raw-engine subscriber). Transports
- * that cannot write frame bytes (native WebSockets) send `data` instead.
- *
- * Compression seam: a subscriber with a message-transforming extension
- * (permessage-deflate) cannot take `frame`; its transport sends `data`
- * through its own extension. `compress` carries `PublishOptions.compress`
- * down to it; a frame compressed once for every subscriber that can share
- * one (no context takeover, same parameters) would be cached here too.
+ * data, and the unmasked server frames carrying it, built on first use and
+ * then shared. Like uWebSockets' topic tree, which keeps an inflated and a
+ * deflated copy of each message, it holds the uncompressed frame (for
+ * subscribers without compression) and one compressed frame per set of
+ * deflate parameters (for every subscriber whose server side takes no
+ * context over: its compressed bytes do not depend on what it was sent
+ * before). A subscriber with context takeover compresses `data` itself.
+ * Transports that cannot write frame bytes (native WebSockets) send `data`.
  *
  * @example
  * ```ts ignore
- * const message = new SharedMessage("hi", true);
+ * const message = new SharedMessage("hi", undefined);
  * message.frame; // Uint8Array [0x81, 0x02, 0x68, 0x69]
  * ```
+ *
+ * @internal
  */
-export class SharedMessage {
+export class SharedMessage implements SharedOutgoingMessage {
   /** The message as formatted for subscribers: text for a string, binary for bytes. */
   readonly data: string | Uint8Array;
-  /** Whether subscribers that negotiated compression should get it compressed. */
-  readonly compress: boolean;
+  /**
+   * `PublishOptions.compress`: false never compresses, true compresses even
+   * below the threshold, `undefined` compresses from the threshold up.
+   */
+  readonly compress: boolean | undefined;
+  #payload: Uint8Array | null = null;
   #frame: Uint8Array | null = null;
+  // Frames encoded by extensions, by key (one key in practice: the server's deflate settings).
+  #encodedKey: string | null = null;
+  #encoded: Uint8Array | null = null;
+  #more: Map<string, Uint8Array> | null = null;
 
-  /** Wraps formatted data; nothing is encoded until {@linkcode SharedMessage.frame} is read. */
-  constructor(data: string | Uint8Array, compress: boolean) {
+  /** Wraps formatted data; nothing is encoded until a frame is asked for. */
+  constructor(data: string | Uint8Array, compress: boolean | undefined) {
     this.data = data;
     this.compress = compress;
   }
 
+  /** The payload bytes (UTF-8 for text), encoded once. */
+  get payload(): Uint8Array {
+    const data = this.data;
+    return this.#payload ??= typeof data === "string" ? textEncoder.encode(data) : data;
+  }
+
   /** The complete unmasked, uncompressed frame (FIN, text or binary), built once. */
   get frame(): Uint8Array {
-    return this.#frame ??= encodeFrame(this.data);
+    return this.#frame ??= encodeUnmaskedFrame(
+      typeof this.data === "string" ? 0x01 : 0x02,
+      this.payload,
+    );
   }
-}
 
-function encodeFrame(data: string | Uint8Array): Uint8Array {
-  const payload = typeof data === "string" ? textEncoder.encode(data) : data;
-  const length = payload.length;
-  const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const frame = new Uint8Array(header + length);
-  frame[0] = typeof data === "string" ? 0x81 : 0x82;
-  if (length < 126) {
-    frame[1] = length;
-  } else if (length < 0x10000) {
-    frame[1] = 126;
-    frame[2] = length >>> 8;
-    frame[3] = length & 0xff;
-  } else {
-    frame[1] = 127;
-    const upper = Math.floor(length / 0x1_0000_0000);
-    const view = new DataView(frame.buffer);
-    view.setUint32(2, upper);
-    view.setUint32(6, length >>> 0);
+  /** The frame encoded as `key` says (e.g. compressed), built by `build` once per key. */
+  encodedFrame(key: string, build: () => Uint8Array): Uint8Array {
+    if (this.#encodedKey === key) return this.#encoded!;
+    if (this.#encodedKey === null) {
+      this.#encoded = build();
+      this.#encodedKey = key;
+      return this.#encoded;
+    }
+    const more = this.#more ??= new Map();
+    let frame = more.get(key);
+    if (frame === undefined) more.set(key, frame = build());
+    return frame;
   }
-  frame.set(payload, header);
-  return frame;
 }

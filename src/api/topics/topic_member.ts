@@ -30,7 +30,7 @@ export interface Subscription {
  * @example
  * ```ts ignore
  * const member = new TopicMember(peer, transport, limits, state, registry);
- * member.write(new SharedMessage("hi", true)); // "written"
+ * member.write(new SharedMessage("hi", undefined)); // "written"
  * ```
  */
 export class TopicMember {
@@ -79,7 +79,7 @@ export class TopicMember {
     const transport = this.#transport;
     const buffered = transport.sendShared !== undefined
       ? transport.sendShared(message)
-      : transport.send(message.data);
+      : transport.send(message.data, message.compress);
     const limits = this.#limits;
     if (buffered > limits.maxBufferedAmount) {
       this.peer.close(1008, "send buffer overflow");

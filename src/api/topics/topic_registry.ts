@@ -172,8 +172,7 @@ export class TopicRegistry {
       result: null,
       settle: null,
     };
-    const compress = options.compress;
-    if (compress === false) this.#uncompressed.add(origin);
+    if (options.compress !== undefined) this.#compression.set(origin, options.compress);
     this.#pending.set(origin, pending);
     const local = this.#local;
     if (local !== null) {
@@ -183,7 +182,7 @@ export class TopicRegistry {
         offset = local.publishNow(topic, data, origin);
       } finally {
         this.#pending.delete(origin);
-        this.#uncompressed.delete(origin);
+        this.#compression.delete(origin);
       }
       return Promise.resolve(pending.result ?? { offset, delivered: 0, overflowed: 0 });
     }
@@ -191,7 +190,7 @@ export class TopicRegistry {
       (offset) => {
         if (pending.result !== null || !this.#topics.has(topic)) {
           this.#pending.delete(origin);
-          this.#uncompressed.delete(origin);
+          this.#compression.delete(origin);
           return pending.result ?? { offset, delivered: 0, overflowed: 0 };
         }
         // Followed here: resolves when the backplane delivers it back (or the topic is left).
@@ -202,7 +201,7 @@ export class TopicRegistry {
       },
       (error) => {
         this.#pending.delete(origin);
-        this.#uncompressed.delete(origin);
+        this.#compression.delete(origin);
         throw error instanceof ProtocolError ? error : new ProtocolError(
           "PUBLISH_FAILED",
           "Cannot publish: the backplane did not accept the publication (perhaps not published)",
@@ -218,8 +217,8 @@ export class TopicRegistry {
     if (this.#ownsBackplane) await this.#backplane.close();
   }
 
-  // Publications with `compress: false`, by origin, while in flight (rare).
-  #uncompressed = new Set<string>();
+  // `PublishOptions.compress` of publications that set it, by origin, while in flight.
+  #compression = new Map<string, boolean>();
 
   #fanOut(publication: Delivered): void {
     const state = this.#topics.get(publication.topic);
@@ -229,7 +228,7 @@ export class TopicRegistry {
     const format = this.#options.format;
     const message = new SharedMessage(
       format === undefined ? publication.data : format(publication),
-      !this.#uncompressed.has(publication.origin),
+      this.#compression.get(publication.origin),
     );
     let delivered = 0;
     let overflowed = 0;
@@ -267,7 +266,7 @@ export class TopicRegistry {
     const result = { offset: publication.offset, delivered, overflowed };
     if (pending.settle !== null) {
       this.#pending.delete(publication.origin);
-      this.#uncompressed.delete(publication.origin);
+      this.#compression.delete(publication.origin);
       pending.settle(result);
     } else {
       pending.result = result;
@@ -326,7 +325,10 @@ export class TopicRegistry {
       last = options.since!;
       for (const publication of replay) {
         member.write(
-          new SharedMessage(format === undefined ? publication.data : format(publication), true),
+          new SharedMessage(
+            format === undefined ? publication.data : format(publication),
+            undefined,
+          ),
         );
         last = publication.offset;
       }
@@ -379,7 +381,7 @@ export class TopicRegistry {
     for (const [origin, pending] of this.#pending) {
       if (pending.topic !== topic || pending.settle === null) continue;
       this.#pending.delete(origin);
-      this.#uncompressed.delete(origin);
+      this.#compression.delete(origin);
       pending.settle(pending.result!);
     }
   }

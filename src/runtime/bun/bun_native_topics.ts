@@ -15,14 +15,14 @@ export interface BunTopicSocket {
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
   isSubscribed(topic: string): boolean;
-  publish(topic: string, data: string | Uint8Array): number;
+  publish(topic: string, data: string | Uint8Array, compress?: boolean): number;
   getBufferedAmount(): number;
   close(code?: number, reason?: string): void;
 }
 
 /** The parts of Bun's Server that topics use. */
 export interface BunTopicServer {
-  publish(topic: string, data: string | Uint8Array): number;
+  publish(topic: string, data: string | Uint8Array, compress?: boolean): number;
 }
 
 // Bun's publish status: 0 when a subscriber's message was dropped (past
@@ -35,7 +35,9 @@ const DROPPED = 0;
  * returned). Bun's `backpressureLimit` is `maxBufferedAmount` without
  * `closeOnBackpressureLimit`: a publish that reports a drop closes every
  * socket past the limit with 1008 (Bun alone would drop the connection
- * with no close frame), the others having had the message.
+ * with no close frame), the others having had the message. Bun compresses a
+ * publication for subscribers that negotiated permessage-deflate when asked:
+ * `PublishOptions.compress`, else from `compressFrom` bytes up (the threshold).
  *
  * @example
  * ```ts ignore
@@ -47,6 +49,7 @@ export function bunFanOut(
   socketOf: (peer: Peer<unknown>) => BunTopicSocket | undefined,
   openSockets: () => Iterable<BunTopicSocket>,
   maxBufferedAmount: number,
+  compressFrom: number = Infinity,
 ): NativeFanOut {
   return {
     join(member, topic) {
@@ -63,9 +66,11 @@ export function bunFanOut(
       // Bun's subscriberCount walks the topic's subscribers: the registry counts instead.
       let sender = skip === null ? undefined : socketOf(skip.peer);
       if (sender !== undefined && sender.readyState !== 1) sender = undefined;
+      const data = message.data;
+      const compress = message.compress ?? data.length >= compressFrom;
       const status = sender === undefined
-        ? server().publish(topic, message.data)
-        : sender.publish(topic, message.data); // skips the sender
+        ? server().publish(topic, data, compress)
+        : sender.publish(topic, data, compress); // skips the sender
       let overflowed = 0;
       if (status === DROPPED && recipients > 0) {
         for (const socket of openSockets()) {
