@@ -65,6 +65,7 @@ const steps = [
       "tests/adapters/black_box.test.ts",
       "tests/adapters/peer_request.test.ts",
       "tests/adapters/permessage_deflate.test.ts",
+      "tests/adapters/publish_compress.test.ts",
       "tests/adapters/topics.test.ts",
       "tests/conformance/**/*.test.ts",
       "tests/interop/**/*.test.ts",
