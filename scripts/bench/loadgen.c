@@ -20,6 +20,10 @@
  *       PUBLISHERS connections also publish, keeping at most
  *       INFLIGHT * PUBLISHERS publications not yet delivered to every
  *       connection; prints deliveries as "messages" / "msgs_per_s"
+ *   loadgen deflate-fanout HOST PORT CONNECTIONS PUBLISHERS INFLIGHT SECONDS WARMUP
+ *       fanout with permessage-deflate offered as Chromium does: publishers send
+ *       one compressed 2 KiB JSON message; every delivery must arrive compressed
+ *       (RSV1), counted without inflating it
  *   loadgen idle HOST PORT COUNT HOLD_SECONDS
  *       opens COUNT connections, prints "ready" once all are upgraded, then
  *       holds them until stdin reaches EOF, SIGTERM, or HOLD_SECONDS pass.
@@ -107,6 +111,7 @@ struct conn {
   int frame_fin;
   uint64_t message_len;
   uint8_t message_opcode;
+  uint8_t message_rsv; /* RSV bits of the message's first frame */
   /* Control-frame payload (<= 125 bytes), kept to answer pings with pongs. */
   uint8_t ctrl[125];
   size_t ctrl_len;
@@ -337,7 +342,7 @@ static void on_deflate_message(struct conn *c);
 static void fanout_on_message(struct conn *c);
 
 static void on_message(struct conn *c) {
-  if (deflate_mode) {
+  if (deflate_mode && mode != MODE_FANOUT) {
     on_deflate_message(c);
     return;
   }
@@ -379,6 +384,7 @@ static int on_frame_header(struct conn *c) {
     if (len > 125 || !c->frame_fin) return -1;
   } else if (c->frame_opcode == 0x1 || c->frame_opcode == 0x2) {
     c->message_opcode = c->frame_opcode;
+    c->message_rsv = b0 & 0x70;
     c->message_len = 0;
   } else if (c->frame_opcode != 0x0) {
     return -1;
@@ -823,6 +829,7 @@ static void usage(void) {
           "  loadgen idle-reset HOST PORT COUNT HOLD_SECONDS\n"
           "  loadgen fanout HOST PORT CONNECTIONS PUBLISHERS INFLIGHT SIZE text|binary SECONDS "
           "WARMUP\n"
+          "  loadgen deflate-fanout HOST PORT CONNECTIONS PUBLISHERS INFLIGHT SECONDS WARMUP\n"
           "  loadgen chat-cluster omnisocket|socketio HOST PORT[,PORT...] SUBSCRIBERS PUBLISHERS "
           "INFLIGHT SIZE SECONDS WARMUP\n");
   exit(2);
@@ -979,7 +986,12 @@ static uint64_t fanout_published, fanout_delivered, fanout_window;
 static size_t fanout_next;
 
 static void fanout_on_message(struct conn *c) {
-  if (c->message_len != message_size || c->message_opcode != message_opcode) size_mismatches++;
+  if (deflate_mode) {
+    /* deflate-fanout: every delivery must come compressed (RSV1), as text. */
+    if (c->message_rsv != 0x40 || c->message_opcode != 0x1) size_mismatches++;
+  } else if (c->message_len != message_size || c->message_opcode != message_opcode) {
+    size_mismatches++;
+  }
   fanout_delivered++;
   if (counting) {
     messages_received++;
@@ -1009,6 +1021,24 @@ static void fanout_pump(void) {
   }
 }
 
+/* The fan-out run itself, once the mode's frames are built. */
+static int fanout_run(size_t count, double seconds, double warmup) {
+  if (open_all(count, 30) != 0) return 1;
+  /* Subscriptions are made on open, server side: give the last ones a moment. */
+  run_loop_until(now_seconds() + 0.2, 0);
+  fanout_pump();
+  double elapsed = timed_window(warmup, seconds);
+  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
+         "\"mb_per_s\":%.3f,\"connections\":%zu,\"publishers\":%zu,\"published\":%llu,"
+         "\"errors\":%llu,\"unexpected_closes\":%llu,\"size_mismatches\":%llu}\n",
+         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
+         messages_received / elapsed, bytes_received / elapsed / 1e6, count, fanout_publishers,
+         (unsigned long long)fanout_published, (unsigned long long)errors,
+         (unsigned long long)unexpected_closes, (unsigned long long)size_mismatches);
+  fflush(stdout);
+  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+}
+
 static int fanout_main(int argc, char **argv) {
   if (argc != 11) usage();
   size_t count = (size_t)atol(argv[4]);
@@ -1027,20 +1057,40 @@ static int fanout_main(int argc, char **argv) {
   mode = MODE_FANOUT;
   setup_common(argv[2], argv[3], count);
   build_frames();
-  if (open_all(count, 30) != 0) return 1;
-  /* Subscriptions are made on open, server side: give the last ones a moment. */
-  run_loop_until(now_seconds() + 0.2, 0);
-  fanout_pump();
-  double elapsed = timed_window(warmup, seconds);
-  printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
-         "\"mb_per_s\":%.3f,\"connections\":%zu,\"publishers\":%zu,\"published\":%llu,"
-         "\"errors\":%llu,\"unexpected_closes\":%llu,\"size_mismatches\":%llu}\n",
-         (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
-         messages_received / elapsed, bytes_received / elapsed / 1e6, count, fanout_publishers,
-         (unsigned long long)fanout_published, (unsigned long long)errors,
-         (unsigned long long)unexpected_closes, (unsigned long long)size_mismatches);
-  fflush(stdout);
-  return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 ? 0 : 1;
+  return fanout_run(count, seconds, warmup);
+}
+
+/* deflate-fanout: one compressed 2 KiB JSON message, published again and again. */
+static int deflate_fanout_main(int argc, char **argv) {
+  if (argc != 9) usage();
+  size_t count = (size_t)atol(argv[4]);
+  fanout_publishers = (size_t)atol(argv[5]);
+  inflight = (uint64_t)atol(argv[6]);
+  double seconds = atof(argv[7]), warmup = atof(argv[8]);
+  if (count == 0 || fanout_publishers == 0 || fanout_publishers > count || inflight == 0 ||
+      seconds <= 0) {
+    usage();
+  }
+  fanout_window = inflight * fanout_publishers;
+  mode = MODE_FANOUT;
+  deflate_mode = 1;
+  setup_common(argv[2], argv[3], count);
+  build_deflate_request();
+  /* The second message of the deflate group is the 2 KiB one: keep only it. */
+  build_deflate_frames();
+  size_t at = 0;
+  for (int m = 0; m < 2; m++) {
+    size_t l7 = batch[at + 1] & 0x7f;
+    size_t h = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0) + 4;
+    size_t plen = l7 == 126 ? ((size_t)batch[at + 2] << 8 | batch[at + 3]) : l7;
+    if (m == 1) {
+      memmove(batch, batch + at, h + plen);
+      frame_len = h + plen;
+    }
+    at += h + plen;
+  }
+  batch_frames = 1;
+  return fanout_run(count, seconds, warmup);
 }
 
 /* ---- chat-cluster: one room on a cluster of chat servers ---- */
@@ -1347,6 +1397,7 @@ int main(int argc, char **argv) {
     return idle_main(argc, argv);
   }
   if (strcmp(argv[1], "fanout") == 0) return fanout_main(argc, argv);
+  if (strcmp(argv[1], "deflate-fanout") == 0) return deflate_fanout_main(argc, argv);
   if (strcmp(argv[1], "chat-cluster") == 0) return chat_main(argc, argv);
   usage();
   return 2;

@@ -10,7 +10,8 @@
  *   options: --seconds N (4)  --warmup N (1)  --rounds N (2)  --only node,bun,deno,deno_engine
  *            --workloads text64,binary16k,binary1m,handshake,handshake_abrupt,idle_rss,
  *                        rss_after_reset,deflate_json,deflate_idle_rss,deflate_storm,
- *                        fanout64,fanout1k,chat16,fanout64_net,fanout1k_net,chat16_net
+ *                        fanout64,fanout1k,chat16,fanout64_net,fanout1k_net,chat16_net,
+ *                        deflate_fanout
  *            --idle-connections N  --out DIR
  *
  * Prints a markdown table; writes results.json and results.svg. A run with

@@ -159,6 +159,11 @@ export function loadgenArgs(
     return ["deflate-echo", "127.0.0.1", String(port), String(connections), String(inflight)]
       .concat([String(seconds), String(warmupSeconds)]);
   }
+  if (workload.fanout?.deflate) {
+    const { connections, publishers, inflight } = workload.fanout;
+    return ["deflate-fanout", "127.0.0.1", String(port), String(connections), String(publishers)]
+      .concat([String(inflight), String(seconds), String(warmupSeconds)]);
+  }
   if (workload.fanout) {
     const { connections, publishers, inflight, size, type } = workload.fanout;
     return [

@@ -33,7 +33,8 @@ export type FanoutWorkloadId =
   | "chat16"
   | "fanout64_net"
   | "fanout1k_net"
-  | "chat16_net";
+  | "chat16_net"
+  | "deflate_fanout";
 
 /** How a workload is run and judged. */
 export interface Workload {
@@ -51,6 +52,11 @@ export interface Workload {
     inflight: number;
     size: number;
     type: "text" | "binary";
+    /**
+     * permessage-deflate negotiated (loadgen `deflate-fanout`): the publisher
+     * sends compressed 2 KiB JSON, every delivery must arrive compressed.
+     */
+    deflate?: boolean;
   };
   /** Runtimes the workload is measured on (default: all). */
   runtimes?: readonly RuntimeId[];
@@ -152,6 +158,22 @@ export const WORKLOADS: readonly Workload[] = [
   },
   ...fanoutWorkloads(""),
   ...fanoutWorkloads("_net"),
+  {
+    id: "deflate_fanout",
+    label: "deflate fan-out 1→1000, 2 KiB JSON",
+    fanout: {
+      connections: 1000,
+      publishers: 1,
+      inflight: 32,
+      size: 2048,
+      type: "text",
+      deflate: true,
+    },
+    serverArgs: ["--deflate"],
+    runtimes: ["node", "bun"],
+    lowerIsBetter: false,
+    unit: "deliveries/s",
+  },
 ];
 
 function fanoutWorkloads(suffix: "" | "_net"): Workload[] {
@@ -195,6 +217,7 @@ const FANOUT_TARGETS = (x: number, net: number): Record<FanoutWorkloadId, number
   fanout64_net: net,
   fanout1k_net: net,
   chat16_net: net,
+  deflate_fanout: NaN,
 });
 
 /** The ratio (ours / reference) each runtime must reach per workload. */
@@ -203,11 +226,14 @@ export const TARGETS: Readonly<Record<RuntimeId, Readonly<Partial<Record<Workloa
     ...{ text64: 2.0, binary16k: 1.0, binary1m: 1.0, handshake: 1.5, handshake_abrupt: 1.5 },
     ...{ idle_rss: 0.7, deflate_json: 2.0, deflate_idle_rss: 0.5, deflate_storm: 1.0 },
     ...FANOUT_TARGETS(3, 0.8),
+    // Issue #16: one compressed frame shared by every subscriber, >= 5x ws's loop.
+    deflate_fanout: 5,
   },
   bun: {
     ...{ text64: 0.95, binary16k: 0.95, binary1m: 0.95, handshake: 0.95, handshake_abrupt: 0.9 },
     ...{ idle_rss: 1.1, deflate_json: 0.9, deflate_idle_rss: 1.1, deflate_storm: 1.0 },
     ...FANOUT_TARGETS(0.95, NaN),
+    deflate_fanout: 0.9,
   },
   // Deno's own server cannot compress: no deflate rows.
   deno: {

@@ -4,7 +4,10 @@
  * the native `server.publish` (the sender included). Settings as in
  * bun_native.ts.
  *
- *   bun scripts/bench/servers/bun_publish.ts --port 9000
+ *   bun scripts/bench/servers/bun_publish.ts --port 9000 [--deflate]
+ *
+ * `--deflate`: Bun's default permessage-deflate (`perMessageDeflate: true`,
+ * its shared compressor) and `server.publish(topic, message, true)`.
  *
  * Prints `listening on http://127.0.0.1:PORT`; exits on SIGTERM or SIGINT.
  *
@@ -23,6 +26,7 @@ function flag(name: string, fallback: string): string {
 }
 const hostname = flag("--host", "127.0.0.1");
 const port = Number(flag("--port", "8080"));
+const deflate = args.includes("--deflate");
 
 const server = bun.serve({
   hostname,
@@ -38,14 +42,14 @@ const server = bun.serve({
     closeOnBackpressureLimit: true,
     idleTimeout: 30,
     sendPings: true,
-    perMessageDeflate: false,
+    perMessageDeflate: deflate,
     // deno-lint-ignore no-explicit-any
     open(socket: any): void {
       socket.subscribe("bench");
     },
     // deno-lint-ignore no-explicit-any
     message(_socket: any, message: string | Uint8Array): void {
-      server.publish("bench", message);
+      server.publish("bench", message, deflate);
     },
   },
 });

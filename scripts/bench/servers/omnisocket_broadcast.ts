@@ -6,6 +6,11 @@
  * for our engine on Deno and Bun).
  *
  *   node scripts/bench/servers/omnisocket_broadcast.ts --port 9000 [--engine native|omnisocket]
+ *        [--deflate]
+ *
+ * `--deflate`: permessage-deflate without server context takeover, so that
+ * each publication is compressed once for every subscriber (the threshold,
+ * 1 KiB, decides what is compressed).
  *
  * Prints `listening on http://127.0.0.1:PORT`; exits on SIGTERM or SIGINT.
  *
@@ -13,7 +18,12 @@
  */
 
 import type { Handler } from "../../../src/api/handler.ts";
-import { exit, onShutdownSignal, serverAddressArgs } from "../../../examples/support/runtime.ts";
+import {
+  commandLineArgs,
+  exit,
+  onShutdownSignal,
+  serverAddressArgs,
+} from "../../../examples/support/runtime.ts";
 import { serveOnThisRuntime } from "../../../examples/support/serve_on_this_runtime.ts";
 
 const TOPIC = "bench";
@@ -27,7 +37,12 @@ const broadcast: Handler = {
   },
 };
 
-const server = await serveOnThisRuntime(broadcast, serverAddressArgs());
+const args = commandLineArgs();
+const deflate = args.includes("--deflate");
+const server = await serveOnThisRuntime(broadcast, {
+  ...serverAddressArgs(args.filter((arg) => arg !== "--deflate")),
+  ...(deflate ? { perMessageDeflate: { serverNoContextTakeover: true } } : {}),
+});
 console.log(`listening on ${server.url}`);
 onShutdownSignal(async () => {
   await server.close();

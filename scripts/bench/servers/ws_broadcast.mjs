@@ -3,7 +3,10 @@
  * when it loads) and the usual broadcast loop, `for (const c of
  * wss.clients) c.send(data)`, the sender included.
  *
- *   node scripts/bench/servers/ws_broadcast.mjs --port 9000
+ *   node scripts/bench/servers/ws_broadcast.mjs --port 9000 [--deflate]
+ *
+ * `--deflate`: ws's `perMessageDeflate: true` (its defaults: context
+ * takeover, 1 KiB threshold); ws compresses each send for its socket.
  *
  * Prints `listening on http://127.0.0.1:PORT`; exits on SIGTERM or SIGINT.
  *
@@ -23,7 +26,7 @@ const port = Number(flag("--port", "8080"));
 const wss = new WebSocketServer({
   host: hostname,
   port,
-  perMessageDeflate: false,
+  perMessageDeflate: args.includes("--deflate"),
   maxPayload: 16 * 1024 * 1024,
 });
 
