@@ -6,9 +6,10 @@
  *
  *   bun scripts/bench/servers/bun_native.ts --port 9000 [--deflate]
  *
- * --deflate: Bun's own permessage-deflate with a dedicated 12-bit compressor
- * ("32KB") and decompressor, messages from 1 KiB up compressed, as
- * omnisocket's Bun adapter configures it by default.
+ * --deflate: Bun's default permessage-deflate (`perMessageDeflate: true`: its
+ * shared compressor and decompressor, no context takeover either way),
+ * messages from 1 KiB up compressed, as omnisocket's Bun adapter configures
+ * it for `perMessageDeflate: true`.
  *
  * Prints `listening on http://127.0.0.1:PORT`; exits on SIGTERM or SIGINT.
  *
@@ -43,7 +44,7 @@ const server = bun.serve({
     closeOnBackpressureLimit: true,
     idleTimeout: 30,
     sendPings: true,
-    perMessageDeflate: deflate ? { compress: "32KB", decompress: "dedicated" } : false,
+    perMessageDeflate: deflate,
     // deno-lint-ignore no-explicit-any
     message(socket: any, message: string | Uint8Array): void {
       if (deflate) socket.send(message, message.length >= 1024);
