@@ -50,6 +50,13 @@ export interface PeerTransport {
    * this method, `send(message.data, message.compress)` is used.
    */
   sendShared?(message: SharedOutgoingMessage): number;
+  /**
+   * Discards what is queued and not yet handed to the runtime; called right
+   * before a peer whose queue passed `maxBufferedAmount` is closed with
+   * 1008, so that a peer that stopped reading holds no more than its limit
+   * (its close frame then follows what the runtime already has).
+   */
+  dropQueued?(): void;
 }
 
 /**
@@ -208,6 +215,7 @@ export class Peer<Data = undefined> {
       options?.compress,
     );
     if (buffered > this.#limits.maxBufferedAmount) {
+      this.#transport.dropQueued?.();
       this.close(1008, "send buffer overflow");
       return false;
     }

@@ -60,7 +60,9 @@ export interface ServerOptions {
   backpressureLimit?: number;
   /**
    * Bytes queued for a peer above which the peer is closed with 1008: a peer
-   * that stops reading cannot make the server hold unbounded memory. Default 64 MiB.
+   * that stops reading cannot make the server hold unbounded memory. Default
+   * 16 MiB (as Bun's): no less than the default `maxMessageSize`, so that one
+   * largest message to a reading peer never closes it.
    */
   maxBufferedAmount?: number;
   /** Milliseconds `close()` of the server waits for peers to finish their close handshake. Default 5 000. */
@@ -127,7 +129,7 @@ export const DEFAULT_SERVER_OPTIONS:
     allowedOrigins: undefined,
     protocols: [],
     backpressureLimit: 1024 * 1024,
-    maxBufferedAmount: 64 * 1024 * 1024,
+    maxBufferedAmount: 16 * 1024 * 1024,
     shutdownTimeout: 5_000,
     perMessageDeflate: false,
     topics: DEFAULT_TOPIC_OPTIONS,

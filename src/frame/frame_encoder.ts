@@ -135,12 +135,14 @@ export class FrameEncoder {
   /**
    * Queues bytes that already form complete frames (built once, written to
    * many connections). Small ones are copied into the current run, so a
-   * burst leaves as one chunk; larger ones are queued as they are and must
-   * not change until written.
+   * burst leaves as one chunk; larger ones, and any with `byReference` (a
+   * connection with a backlog: copies would multiply what many slow
+   * connections hold), are queued as they are and must not change until
+   * written.
    */
-  writeEncoded(frames: Uint8Array): void {
+  writeEncoded(frames: Uint8Array, byReference: boolean = false): void {
     const length = frames.length;
-    if (length > COPY_THRESHOLD) {
+    if (length > COPY_THRESHOLD || byReference) {
       this.#pushChunk(frames);
       return;
     }

@@ -268,13 +268,15 @@ export class WebSocketConnection {
    * without server context takeover); otherwise (context takeover,
    * fragmentation, several transforming extensions) `message.data` goes
    * through {@linkcode WebSocketConnection.send}. A server only (client
-   * frames are masked); returns false once a close frame is sent.
+   * frames are masked); returns false once a close frame is sent. With
+   * `byReference` (the connection has a backlog) even small shared frames
+   * are queued as they are, not copied: slow connections then share them.
    */
-  sendShared(message: SharedOutgoingMessage): boolean {
+  sendShared(message: SharedOutgoingMessage, byReference: boolean = false): boolean {
     if (this.#closeSent) return false;
     if (this.#outgoingFragmentSize > 0) return this.send(message.data, message.compress);
     if (!this.#encodesOutgoing) {
-      this.#encoder.writeEncoded(message.frame);
+      this.#encoder.writeEncoded(message.frame, byReference);
       return true;
     }
     const extensions = this.#extensions;
@@ -282,7 +284,7 @@ export class WebSocketConnection {
     const key = extension?.sharedEncoding?.(message.payload.length, message.compress) ?? null;
     if (key === null) return this.send(message.data, message.compress);
     if (key === "") {
-      this.#encoder.writeEncoded(message.frame);
+      this.#encoder.writeEncoded(message.frame, byReference);
       return true;
     }
     const frame = message.encodedFrame(key, () => {
@@ -291,7 +293,7 @@ export class WebSocketConnection {
       if (encoded === null) return message.frame;
       return encodeUnmaskedFrame((isText ? 1 : 2) | (extension!.rsvBits & 0x70), encoded);
     });
-    this.#encoder.writeEncoded(frame);
+    this.#encoder.writeEncoded(frame, byReference);
     return true;
   }
 

@@ -110,6 +110,10 @@ export interface RawSocketSessionOptions extends Omit<ConnectionOptions, "role">
 const NO_CHUNKS: readonly Uint8Array[] = [];
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 const DEFAULT_CLOSE_TIMEOUT = 5_000;
+// Past this many bytes in the stream's queue, output waits in the engine for
+// the stream to drain. Above Node's highWaterMark (16 KiB), so that Node
+// announces the drain; Deno and Bun announce every drain.
+const HOLD_BYTES = 64 * 1024;
 
 // The engine's close ends the session; set in RawSocketSession's static block,
 // which alone may call its private #finish.
@@ -263,7 +267,8 @@ export class RawSocketSession {
   sendShared(message: SharedOutgoingMessage): boolean {
     const connection = this.#connection;
     if (connection === null || this.#finished) return false;
-    const queued = connection.sendShared(message);
+    // A connection the stream cannot keep up with shares the frame rather than copy it.
+    const queued = connection.sendShared(message, (this.#stream.queuedBytes ?? 0) > 0);
     this.#unflushedBytes += message.payload.length;
     this.#scheduleFlush();
     return queued;
@@ -293,6 +298,25 @@ export class RawSocketSession {
     if (this.#stream.destroy) this.#stream.destroy();
     else this.#stream.close();
     this.#finish(1006, "", false);
+  }
+
+  /**
+   * Tells the session the stream's queue emptied: output held back while it
+   * was backed up is written now.
+   */
+  streamDrained(): void {
+    if (!this.#finished && this.#connection?.hasOutput) this.#flush();
+  }
+
+  /**
+   * Discards the output not yet handed to the stream (whole frames; what the
+   * stream has is left alone), before closing a peer past its queue limit.
+   */
+  dropQueued(): void {
+    const connection = this.#connection;
+    if (connection === null || this.#finished || !connection.hasOutput) return;
+    connection.takeOutput();
+    this.#unflushedBytes = 0;
   }
 
   /** Tells the session the stream is gone (peer closed or errored). */
@@ -417,12 +441,20 @@ export class RawSocketSession {
   #flush(): void {
     const connection = this.#connection;
     if (connection === null) return;
-    this.#unflushedBytes = 0;
     if (connection.shouldCloseTransport) {
+      this.#unflushedBytes = 0;
       this.#writeAndClose(connection.hasOutput ? connection.takeOutput() : NO_CHUNKS);
       return;
     }
-    if (connection.hasOutput) this.#stream.write(connection.takeOutput());
+    if (!connection.hasOutput) {
+      this.#unflushedBytes = 0;
+    } else if ((this.#stream.queuedBytes ?? 0) < HOLD_BYTES) {
+      this.#unflushedBytes = 0;
+      this.#stream.write(connection.takeOutput());
+    }
+    // Else the stream is backed up: the output stays in the engine (shared
+    // frames as references, still counted in bufferedAmount) until
+    // streamDrained(), rather than as one runtime write request per chunk.
     if (connection.closeSent && this.#timer === undefined && !this.#finished) {
       // Our close is out; a peer that never answers is cut off.
       this.#timer = setTimeout(

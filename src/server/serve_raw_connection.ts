@@ -112,6 +112,7 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   }
 
   drained(): void {
+    this.session.streamDrained();
     this.#peer?.flushed();
   }
 
@@ -213,6 +214,10 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   sendShared(message: SharedMessage): number {
     this.session.sendShared(message);
     return this.session.bufferedAmount;
+  }
+
+  dropQueued(): void {
+    this.session.dropQueued();
   }
 
   ping(payload: Uint8Array): void {

@@ -82,6 +82,7 @@ export class TopicMember {
       : transport.send(message.data, message.compress);
     const limits = this.#limits;
     if (buffered > limits.maxBufferedAmount) {
+      transport.dropQueued?.();
       this.peer.close(1008, "send buffer overflow");
       return "overflowed";
     }

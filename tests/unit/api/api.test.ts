@@ -76,6 +76,7 @@ describe("resolveServerOptions", () => {
   test("resolveServerOptions fills every default when given nothing", () => {
     assert.deepEqual(resolveServerOptions(), DEFAULT_SERVER_OPTIONS);
     assert.equal(DEFAULT_SERVER_OPTIONS.maxMessageSize, 16 * 1024 * 1024);
+    assert.equal(DEFAULT_SERVER_OPTIONS.maxBufferedAmount, 16 * 1024 * 1024);
   });
 
   test("resolveServerOptions rejects an unknown option by name", () => {
