@@ -6,7 +6,7 @@
  * `maxBufferedAmount` of queue before it is closed with 1008; with shared
  * frames, N paused subscribers should pin little more than one.
  *
- *   node_modules/.bin/node scripts/bench/slow_subscribers.ts [--paused 1,10,100]
+ *   node_modules/.bin/node scripts/bench/slow_subscribers.ts [--paused 0,1,10,100]
  *        [--megabytes 100] [--max-buffered-amount BYTES] [--runtime node|bun|deno]
  *        [--engine native|omnisocket] [--size BYTES]
  *
@@ -30,7 +30,7 @@ import { startServer } from "./lib/server_process.ts";
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const { values: flags } = parseArgs({
   options: {
-    paused: { type: "string", default: "1,10,100" },
+    paused: { type: "string", default: "0,1,10,100" },
     megabytes: { type: "string", default: "100" },
     "max-buffered-amount": { type: "string" },
     runtime: { type: "string", default: "node" },
