@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AcceptStream, StreamListener, ListenOptions } from "../../src/server/byte_stream.ts";
+import type { AcceptStream, ListenOptions, StreamListener } from "../../src/server/byte_stream.ts";
 
 // deno-lint-ignore no-explicit-any
 const runtime = globalThis as any;

@@ -20,7 +20,8 @@
 import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
-import type { Peer, PeerInit } from "../api/peer.ts";
+import type { PeerInit } from "../api/peer.ts";
+import type { MemberPeer } from "../api/topics/topic_member.ts";
 import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { bunFanOut, type BunTopicServer } from "../runtime/bun/bun_native_topics.ts";
@@ -95,7 +96,7 @@ export function serve<Data = undefined>(
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
   // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
-  const sockets = new Map<Peer<unknown>, BunWebSocket>();
+  const sockets = new Map<MemberPeer, BunWebSocket>();
   const core: ServerCore = new ServerCore(handler as Handler<unknown>, shared, true, {
     fanOut: (options) =>
       bunFanOut(

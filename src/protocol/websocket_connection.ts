@@ -619,7 +619,7 @@ export class WebSocketConnection {
     const payload = toBytes(data);
     if (payload.length > 125) {
       throw new ProtocolError(
-        "CONTROL_PAYLOAD_TOO_LONG",
+        "CONTROL_FRAME_TOO_LONG",
         `Cannot send ${opcode === 9 ? "ping" : "pong"}: payload is longer than 125 bytes`,
       );
     }

@@ -31,6 +31,8 @@ export interface ServerCoreExtras {
   fanOut?: (options: ResolvedServerOptions) => NativeFanOut;
   /** A backplane of the adapter's own when the options name none (Durable Object storage). */
   backplane?: (topics: ResolvedServerOptions["topics"]) => Backplane | undefined;
+  /** `false`: no topics here (a plain Worker); `peer.subscribe` rejects with `UNSUPPORTED_ON_RUNTIME`. */
+  topics?: false;
   /** The registry of open peers, when the caller already has one (Deno's `createUpgrader`). */
   peers?: PeerRegistry;
   /** Called with the resolved options before anything is built from them (runtime codecs). */
@@ -68,8 +70,8 @@ export class ServerCore {
   readonly options: ResolvedServerOptions;
   /** The open peers. */
   readonly peers: PeerRegistry;
-  /** The server's topics. */
-  readonly topics: TopicRegistry;
+  #topics: TopicRegistry | undefined;
+  #makeTopics: () => TopicRegistry;
   #nativeHeartbeat: boolean;
 
   /**
@@ -80,7 +82,7 @@ export class ServerCore {
     handler: Handler<unknown>,
     options: ServerOptions,
     nativeHeartbeat: boolean,
-    { fanOut, backplane, tune, peers }: ServerCoreExtras = {},
+    { fanOut, backplane, tune, peers, topics }: ServerCoreExtras = {},
   ) {
     this.handler = handler;
     const resolved = resolveServerOptions(options);
@@ -88,11 +90,23 @@ export class ServerCore {
     this.options = resolved;
     this.#nativeHeartbeat = nativeHeartbeat;
     this.peers = peers ?? new PeerRegistry();
-    const own = resolved.topics.backplane === undefined ? backplane?.(resolved.topics) : undefined;
-    this.topics = new TopicRegistry(
-      own === undefined ? resolved.topics : { ...resolved.topics, backplane: own },
-      fanOut?.(resolved),
-    );
+    this.#makeTopics = () => {
+      const own = resolved.topics.backplane === undefined
+        ? backplane?.(resolved.topics)
+        : undefined;
+      return new TopicRegistry(
+        own === undefined ? resolved.topics : { ...resolved.topics, backplane: own },
+        fanOut?.(resolved),
+      );
+    };
+    // Built now where topics exist (a backplane may load state at start); a
+    // plain Worker has none, and may not make random ids at start-up anyway.
+    if (topics !== false) this.#topics = this.#makeTopics();
+  }
+
+  /** The server's topics. */
+  get topics(): TopicRegistry {
+    return this.#topics ??= this.#makeTopics();
   }
 
   /** A connection was admitted: its peer's session, not open yet. */
@@ -100,7 +114,7 @@ export class ServerCore {
     return new PeerSession(this.handler, transport, init, {
       options: this.options,
       nativeHeartbeat: this.#nativeHeartbeat,
-      topics: this.topics,
+      topics: this.#topics,
     });
   }
 
@@ -136,7 +150,7 @@ export class ServerCore {
     await this.peers.shutdown(this.options.shutdownTimeout);
     await stopped;
     await afterPeers?.();
-    await this.topics.close();
+    await this.#topics?.close();
   }
 
   /** The server object an adapter's `serve()` returns. */
