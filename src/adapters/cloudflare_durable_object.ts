@@ -40,7 +40,12 @@ import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
 import type { Peer, PeerInit, PeerTransport } from "../api/peer.ts";
 import { PeerRegistry } from "../api/peer_registry.ts";
 import { PeerSession } from "../api/peer_session.ts";
-import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerOptions,
+} from "../api/server_options.ts";
+import { ServerMetrics } from "../api/metrics/server_metrics.ts";
 import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
 import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
@@ -110,12 +115,20 @@ export interface DurableObjectContext {
   ): Promise<PublishResult>;
   /** Subscribers of `topic` in this instance. */
   subscriberCount(topic: string): number;
+  /**
+   * This instance's own metrics (a fresh `ServerMetrics` per object, with
+   * the options of the one given as `metrics`); undefined without it.
+   */
+  metrics: ServerMetrics | undefined;
 }
 
 /** Options of the Durable Object adapter: the shared {@linkcode ServerOptions} plus a plain-HTTP handler. */
 export interface DurableObjectOptions extends ServerOptions {
-  /** Answers requests that reach the object and are not WebSocket upgrades. Default: 426. */
-  fetch?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Answers requests that reach the object and are not WebSocket upgrades
+   * (`context.metrics` is the instance's, e.g. for /metrics). Default: 426.
+   */
+  fetch?: (request: Request, context: DurableObjectContext) => Response | Promise<Response>;
   /**
    * Where the last `topics.history` publications of each topic are kept for
    * `subscribe(topic, { since })`. `"memory"` (default): in the instance, so
@@ -199,9 +212,12 @@ export function createDurableObject<Data = undefined>(
   options: DurableObjectOptions = {},
 ): WebSocketDurableObjectClass {
   const { fetch: plainFetch, topicHistory = "memory", ...shared } = options;
-  const resolved = resolveServerOptions(shared);
+  const sharedOptions = resolveServerOptions(shared);
   return class implements WebSocketDurableObject {
     #ctx: DurableObjectState;
+    // The options with this instance's own metrics: counts are kept per object.
+    #resolved: ResolvedServerOptions;
+    #context: DurableObjectContext;
     #handler: Handler<unknown>;
     #peers = new PeerRegistry();
     #topics: TopicRegistry;
@@ -210,6 +226,7 @@ export function createDurableObject<Data = undefined>(
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.#ctx = ctx;
+      const resolved = this.#resolved = perObject(sharedOptions);
       const topics = resolved.topics;
       if (topicHistory === "storage" && topics.backplane === undefined && topics.history > 0) {
         const backplane = new DurableObjectStorageBackplane(ctx.storage, topics.history);
@@ -219,15 +236,15 @@ export function createDurableObject<Data = undefined>(
       } else {
         this.#topics = new TopicRegistry(topics);
       }
-      const user = typeof handler === "function"
-        ? handler({
-          ctx,
-          env,
-          peers: this.#peers,
-          publish: (topic, data, options) => this.#topics.publish(topic, data, options),
-          subscriberCount: (topic) => this.#topics.subscriberCount(topic),
-        })
-        : handler;
+      const context: DurableObjectContext = this.#context = {
+        ctx,
+        env,
+        peers: this.#peers,
+        publish: (topic, data, options) => this.#topics.publish(topic, data, options),
+        subscriberCount: (topic) => this.#topics.subscriberCount(topic),
+        metrics: resolved.metrics,
+      };
+      const user = typeof handler === "function" ? handler(context) : handler;
       this.#handler = savingPeerData(user as Handler<unknown>, (peer) => this.#save(peer));
       // Woken from hibernation (or first start): every socket still connected
       // gets its peer back before any event is handled.
@@ -236,12 +253,12 @@ export function createDurableObject<Data = undefined>(
 
     async fetch(request: Request): Promise<Response> {
       if (!request.headers.has("upgrade")) {
-        return plainFetch ? await plainFetch(request) : upgradeRequired();
+        return plainFetch ? await plainFetch(request, this.#context) : upgradeRequired();
       }
       const remoteAddress = request.headers.get("cf-connecting-ip") ?? "";
       const outcome = await negotiateRequestUpgrade(
         this.#handler,
-        resolved,
+        this.#resolved,
         request,
         remoteAddress,
       );
@@ -284,7 +301,7 @@ export function createDurableObject<Data = undefined>(
       if (connection === undefined) return;
       const { session } = connection;
       const data = typeof message === "string" ? message : new Uint8Array(message);
-      if (exceedsLimit(data, resolved.maxMessageSize)) {
+      if (exceedsLimit(data, this.#resolved.maxMessageSize)) {
         session.failed(
           new ProtocolError(
             "MESSAGE_TOO_BIG",
@@ -385,7 +402,7 @@ export function createDurableObject<Data = undefined>(
         },
       };
       connection.session = new PeerSession(this.#handler, transport, init, {
-        options: resolved,
+        options: this.#resolved,
         nativeHeartbeat: true,
         topics: this.#topics,
       });
@@ -501,3 +518,10 @@ function storeAttachment(socket: HibernatableWebSocket, attachment: PeerAttachme
 }
 
 type WebSocketPairOf = { 0: unknown; 1: HibernatableWebSocket };
+
+// Each object counts in its own ServerMetrics, made with the given one's options.
+function perObject(resolved: ResolvedServerOptions): ResolvedServerOptions {
+  if (resolved.metrics === undefined) return resolved;
+  const metrics = new ServerMetrics(resolved.metrics.options);
+  return { ...resolved, metrics, topics: { ...resolved.topics, metrics } };
+}

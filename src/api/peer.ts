@@ -7,6 +7,7 @@
 
 import { ProtocolError } from "../errors/protocol_error.ts";
 import { isValidCloseCode } from "../frame/is_valid_close_code.ts";
+import type { ServerMetrics } from "./metrics/server_metrics.ts";
 import type { PublishOptions, PublishResult } from "./topics/publish_options.ts";
 import type { SubscribeOptions, SubscribeResult } from "./topics/subscribe_options.ts";
 import { TopicMember } from "./topics/topic_member.ts";
@@ -95,6 +96,8 @@ export interface PeerLimits {
   backpressureLimit: number;
   /** Queue size above which the peer is closed with 1008. */
   maxBufferedAmount: number;
+  /** Where sends, backpressure and closes are counted; none when undefined. */
+  metrics?: ServerMetrics;
 }
 
 /**
@@ -205,15 +208,20 @@ export class Peer<Data = undefined> {
    */
   send(data: string | ArrayBuffer | ArrayBufferView, options?: { compress?: boolean }): boolean {
     if (this.#state.readyState !== 1) return false;
-    const buffered = this.#transport.send(
-      typeof data === "string" || data instanceof Uint8Array ? data : toSendable(data),
-      options?.compress,
-    );
-    if (buffered > this.#limits.maxBufferedAmount) {
+    const sendable = typeof data === "string" || data instanceof Uint8Array
+      ? data
+      : toSendable(data);
+    const buffered = this.#transport.send(sendable, options?.compress);
+    const limits = this.#limits;
+    const metrics = limits.metrics;
+    if (metrics !== undefined) metrics.sent(sendable);
+    if (buffered > limits.maxBufferedAmount) {
+      metrics?.slowConsumer();
       this.close(1008, "send buffer overflow");
       return false;
     }
-    if (buffered > this.#limits.backpressureLimit) {
+    if (buffered > limits.backpressureLimit) {
+      if (metrics !== undefined && !this.#state.awaitingDrain) metrics.backpressure(buffered);
       this.#state.awaitingDrain = true;
       this.#transport.watchDrain?.();
       return false;
@@ -251,6 +259,7 @@ export class Peer<Data = undefined> {
     }
     if (this.#state.readyState >= 2) return;
     this.#state.readyState = 2;
+    this.#limits.metrics?.closeSent(code);
     this.#transport.close(code, reason);
   }
 

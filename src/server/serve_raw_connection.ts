@@ -193,7 +193,12 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   }
 
   onError(error: ProtocolError): void {
-    this.#peer?.failed(error);
+    const peer = this.#peer;
+    // Refused before negotiation (a malformed or slow head): the handshake is counted here.
+    if (peer === undefined && error.status !== undefined) {
+      this.#context.options.metrics?.handshake(error.status);
+    }
+    peer?.failed(error);
   }
 
   onClose(code: number, reason: string, wasClean: boolean): void {
@@ -256,6 +261,7 @@ function engineExtensions(
 ): Extension[] {
   const extensions: Extension[] = [];
   const settings = options.perMessageDeflate;
+  const metrics = options.metrics;
   for (const accepted of acceptance.extensions) {
     if (accepted.name !== "permessage-deflate" || settings === false || !options.deflateCodec) {
       continue;
@@ -266,6 +272,9 @@ function engineExtensions(
         memLevel: settings.memLevel,
         threshold: settings.threshold,
         maxMessageSize: options.maxMessageSize,
+        onDeflate: metrics === undefined ? undefined : (input, output) => {
+          metrics.deflated(input, output);
+        },
       }),
     );
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { utf8Length } from "../metrics/utf8_length.ts";
+
 const textEncoder = new TextEncoder();
 
 /**
@@ -31,11 +33,21 @@ export class SharedMessage {
   /** Whether subscribers that negotiated compression should get it compressed. */
   readonly compress: boolean;
   #frame: Uint8Array | null = null;
+  #size = -1;
 
   /** Wraps formatted data; nothing is encoded until {@linkcode SharedMessage.frame} is read. */
   constructor(data: string | Uint8Array, compress: boolean) {
     this.data = data;
     this.compress = compress;
+  }
+
+  /** The payload's length in bytes (UTF-8 for text), computed once. */
+  get size(): number {
+    if (this.#size < 0) {
+      const data = this.data;
+      this.#size = typeof data === "string" ? utf8Length(data) : data.length;
+    }
+    return this.#size;
   }
 
   /** The complete unmasked, uncompressed frame (FIN, text or binary), built once. */
