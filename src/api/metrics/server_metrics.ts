@@ -132,6 +132,10 @@ export class ServerMetrics {
   #deflateIn = 0;
   #deflateOut = 0;
   #observers: Observer[] | null = null;
+  // The last text measured and its UTF-8 length: a message sent on as it came (echo, relay)
+  // is measured once.
+  #lastText = "";
+  #lastTextBytes = 0;
 
   /** Starts every count at zero. */
   constructor(options: MetricsOptions = {}) {
@@ -179,13 +183,23 @@ export class ServerMetrics {
   /** The server core: a data message arrived. */
   received(data: string | Uint8Array): void {
     this.#messagesReceived++;
-    this.#bytesReceived += typeof data === "string" ? utf8Length(data) : data.length;
+    this.#bytesReceived += typeof data === "string" ? this.#textBytes(data) : data.length;
   }
 
   /** The server core: a data message was queued. */
   sent(data: string | Uint8Array): void {
     this.#messagesSent++;
-    this.#bytesSent += typeof data === "string" ? utf8Length(data) : data.length;
+    this.#bytesSent += typeof data === "string" ? this.#textBytes(data) : data.length;
+  }
+
+  #textBytes(text: string): number {
+    if (text === this.#lastText) return this.#lastTextBytes;
+    const bytes = utf8Length(text);
+    if (text.length <= 4096) {
+      this.#lastText = text;
+      this.#lastTextBytes = bytes;
+    }
+    return bytes;
   }
 
   /** The server core: `count` data messages of `bytes` bytes each were queued. */

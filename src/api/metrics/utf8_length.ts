@@ -4,6 +4,11 @@
  * @module
  */
 
+const encoder = new TextEncoder();
+const scratch = new Uint8Array(12 * 1024);
+// At most 3 bytes per UTF-16 unit: strings this short always fit.
+const SCRATCH_CHARS = scratch.length / 3;
+
 /**
  * Bytes `text` takes in UTF-8 (lone surrogates count 3, as TextEncoder writes U+FFFD).
  *
@@ -18,6 +23,9 @@
  */
 export function utf8Length(text: string): number {
   const length = text.length;
+  // Short strings: the runtime's encoder into scratch space beats a loop in JavaScript (about
+  // twice as fast for 64 ASCII characters on V8), and the bytes are simply overwritten next time.
+  if (length <= SCRATCH_CHARS) return encoder.encodeInto(text, scratch).written;
   let bytes = length;
   for (let i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
