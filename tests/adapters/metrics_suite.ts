@@ -23,6 +23,11 @@ export interface MetricsSuiteCapabilities {
    * Object's Worker refuses them before they reach an object.
    */
   malformedReachServer: boolean;
+  /**
+   * A subscriber's queue is seen growing past backpressureLimit before it
+   * overflows (not where the runtime fans out by itself: Bun's publish).
+   */
+  backpressureSeen: boolean;
 }
 
 interface Parsed {
@@ -201,6 +206,67 @@ export function defineMetricsSuite(
         assert.ok(family.type.length > 0, `${family.name} has # TYPE`);
       }
       assert.ok(delta("omnisocket_handshake_duration_seconds") >= 3);
+    });
+
+    it("resumes are counted by outcome and a stalled subscriber as a slow-consumer close", {
+      skip: !capabilities.topics,
+    }, async () => {
+      const { port } = server;
+      const url = `ws://127.0.0.1:${port}/`;
+      const start = await scrape(port);
+      const [reader, publisher] = await Promise.all(
+        [url, url].map(async (u) => new Inbox(await open(u, [], { origin: METRICS_SUITE_ORIGIN }))),
+      );
+      // Resumes: one with an offset still held (recovered), one with an unknown offset.
+      const published = await publisher.ask({ cmd: "pub", topic: "history", data: "kept" });
+      const first = await reader.ask({ cmd: "sub", topic: "history", since: published.offset });
+      assert.equal(first.recovered, true);
+      const second = await reader.ask({ cmd: "sub", topic: "other", since: "nope:1" });
+      assert.equal(second.recovered, false);
+
+      // A subscriber that stops reading: publications of 256 KiB until it is closed with 1008.
+      const slow = new Inbox(await open(url, [], { origin: METRICS_SUITE_ORIGIN }));
+      assert.equal((await slow.ask({ cmd: "sub", topic: "flood" })).ready, "flood");
+      const raw = (slow.socket as unknown as { _socket: import("node:net").Socket })._socket;
+      raw.pause();
+      const slowClosed = closed(slow.socket);
+      const data = "x".repeat(256 * 1024);
+      let overflowed = 0;
+      for (let i = 0; i < 200 && overflowed === 0; i++) {
+        overflowed += (await publisher.ask({ cmd: "pub", topic: "flood", data }))
+          .overflowed as number;
+      }
+      assert.equal(overflowed, 1);
+      raw.resume();
+      assert.equal((await slowClosed).code, 1008);
+      reader.close();
+      publisher.close();
+      const baseline = start.value("omnisocket_connections");
+      const end = await settle(port, (now) => now.value("omnisocket_connections") === baseline);
+      const delta = (metric: string, labels: Record<string, string> = {}) =>
+        end.value(metric, labels) - start.value(metric, labels);
+      assert.deepEqual(
+        {
+          recovered: delta("omnisocket_resumes_total", { recovered: "true" }),
+          notRecovered: delta("omnisocket_resumes_total", { recovered: "false" }),
+          slowConsumers: delta("omnisocket_slow_consumer_closes_total"),
+          initiated1008: delta("omnisocket_closes_initiated_total", { code: "1008" }),
+          closes1008: delta("omnisocket_closes_total", { code: "1008" }),
+          connections: delta("omnisocket_connections"),
+        },
+        {
+          recovered: 1,
+          notRecovered: 1,
+          slowConsumers: 1,
+          initiated1008: 1,
+          closes1008: 1,
+          connections: 0,
+        },
+      );
+      if (capabilities.backpressureSeen) {
+        assert.ok(delta("omnisocket_backpressure_total") >= 1, "backpressure was counted");
+        assert.ok(delta("omnisocket_backpressure_buffered_bytes") >= 1);
+      }
     });
   });
 }

@@ -23,6 +23,8 @@ export const METRICS_SUITE_ORIGIN = "http://allowed.test";
 export const METRICS_SUITE_OPTIONS: ServerOptions = {
   topics: TOPICS_SUITE_OPTIONS,
   allowedOrigins: [METRICS_SUITE_ORIGIN],
+  backpressureLimit: 256 * 1024,
+  maxBufferedAmount: 1024 * 1024,
   shutdownTimeout: 2_000,
 };
 

@@ -1,13 +1,18 @@
 /**
  * Serves the metrics suite's handler on this runtime's adapter:
- * --port N --engine native|omnisocket. Prints `listening on http://HOST:PORT`;
+ * --port N --engine native|omnisocket [--deflate] (permessage-deflate on). Prints `listening on http://HOST:PORT`;
  * SIGTERM shuts down.
  *
  * @module
  */
 
 import { ServerMetrics } from "../../mod.ts";
-import { exit, onShutdownSignal, serverAddressArgs } from "../../examples/support/runtime.ts";
+import {
+  commandLineArgs,
+  exit,
+  onShutdownSignal,
+  serverAddressArgs,
+} from "../../examples/support/runtime.ts";
 import { serveOnThisRuntime } from "../../examples/support/serve_on_this_runtime.ts";
 import { METRICS_SUITE_OPTIONS, metricsFetch, metricsHandler } from "./metrics_handler.ts";
 import { useTopicServer } from "./topics_handler.ts";
@@ -17,6 +22,7 @@ const server = await serveOnThisRuntime(metricsHandler, {
   ...serverAddressArgs(),
   ...METRICS_SUITE_OPTIONS,
   metrics,
+  perMessageDeflate: commandLineArgs().includes("--deflate"),
   fetch: (request) => metricsFetch(metrics, request),
 });
 useTopicServer(server);

@@ -261,7 +261,14 @@ export class TopicRegistry {
       delivered += written.delivered;
       overflowed += written.overflowed;
       // Written by the runtime, not through a member: counted here.
-      this.#metrics?.sentBytes(message.size, written.delivered);
+      const metrics = this.#metrics;
+      if (metrics !== undefined) {
+        metrics.sentBytes(message.size, written.delivered);
+        for (let i = 0; i < written.overflowed; i++) {
+          metrics.slowConsumer();
+          metrics.closeSent(1008);
+        }
+      }
     } else {
       for (const [member, subscription] of state.subscribers) {
         if (member === skip) continue;
