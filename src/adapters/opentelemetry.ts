@@ -21,13 +21,6 @@
 
 import type { ServerMetrics } from "../api/metrics/server_metrics.ts";
 
-export { type MetricsOptions, ServerMetrics } from "../api/metrics/server_metrics.ts";
-export type {
-  HistogramSample,
-  MetricFamily,
-  MetricSample,
-  MetricsSnapshot,
-} from "../api/metrics/metrics_snapshot.ts";
 
 /**
  * Attributes of a data point, as in `@opentelemetry/api`.
