@@ -21,7 +21,6 @@
 
 import type { ServerMetrics } from "../api/metrics/server_metrics.ts";
 
-
 /**
  * Attributes of a data point, as in `@opentelemetry/api`.
  *
