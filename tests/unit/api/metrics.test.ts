@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+// @ts-ignore: the parser ships no type declarations (the npm build's tsc would call it `any`).
 import parsePrometheus from "parse-prometheus-text-format";
 import {
   AggregationTemporality,
