@@ -91,6 +91,8 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   #connection: TcpConnection;
   #scheme: "http" | "https";
   #data: unknown;
+  // The head was parsed and handed on: negotiateUpgrade counts the handshake (or it is plain HTTP).
+  #negotiated = false;
   #extensions = "";
   #peer: PeerSession<unknown> | undefined;
   #request: Request | undefined;
@@ -124,6 +126,7 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
 
   negotiate(head: RequestHead): UpgradeVerdict | Promise<UpgradeVerdict> {
     const { handler, options, fetch, computeAccept } = this.#context;
+    this.#negotiated = true; // counted by negotiateUpgrade, or not a handshake (plain HTTP)
     if (fetch && !head.headers.has("upgrade")) return this.#answerPlainRequest(fetch, head);
     const outcome = negotiateUpgrade(handler, options, {
       upgradeRequest: {
@@ -195,7 +198,7 @@ class RawPeerConnection implements TcpConnectionHandler, RawSocketSessionEvents,
   onError(error: ProtocolError): void {
     const peer = this.#peer;
     // Refused before negotiation (a malformed or slow head): the handshake is counted here.
-    if (peer === undefined && error.status !== undefined) {
+    if (!this.#negotiated && error.status !== undefined) {
       this.#context.options.metrics?.handshake(error.status);
     }
     peer?.failed(error);
