@@ -55,3 +55,11 @@ export { type Publication } from "./src/api/topics/publication.ts";
 export { type PublishOptions, type PublishResult } from "./src/api/topics/publish_options.ts";
 export { type SubscribeOptions, type SubscribeResult } from "./src/api/topics/subscribe_options.ts";
 export { type TopicOptions } from "./src/api/topics/topic_options.ts";
+export { type MetricsOptions, ServerMetrics } from "./src/api/metrics/server_metrics.ts";
+export type {
+  HistogramSample,
+  MetricFamily,
+  MetricSample,
+  MetricsSnapshot,
+} from "./src/api/metrics/metrics_snapshot.ts";
+export { PROMETHEUS_CONTENT_TYPE, prometheusText } from "./src/api/metrics/prometheus_text.ts";

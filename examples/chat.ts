@@ -14,6 +14,9 @@
  * its runtime (the Redis backplane; see the README's cluster section).
  * --max-buffered-amount BYTES lowers the queue size past which a peer that
  * stops reading is closed with 1008 (default 64 MiB; for tests).
+ * --metrics counts what the server does (ServerMetrics) and serves it:
+ * GET /metrics (Prometheus text format) and GET /stats (a live page of the
+ * last minutes, over its own WebSocket on path `/stats`; examples/stats.ts).
  *
  * Client -> server (text messages): {"type":"subscribe","topic":T,"since"?:O},
  * {"type":"unsubscribe","topic":T}, {"type":"publish","topic":T,"data":D}.
@@ -24,11 +27,12 @@
  * @module
  */
 
-import type { Backplane } from "../mod.ts";
+import { type Backplane, PROMETHEUS_CONTENT_TYPE, prometheusText, ServerMetrics } from "../mod.ts";
 import { chatHandler, chatTopicOptions, MAX_MESSAGE_BYTES } from "./chat_handler.ts";
 import { chatPageHtml } from "./chat_page.ts";
 import { commandLineArgs, exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
 import { serveOnThisRuntime } from "./support/serve_on_this_runtime.ts";
+import { withStats } from "./stats.ts";
 
 const args = commandLineArgs();
 const flag = (name: string): string | undefined => {
@@ -53,19 +57,30 @@ if (!Number.isInteger(maxBufferedAmount) || maxBufferedAmount < 1) {
   exit(2);
 }
 
+// With --metrics: the server's counters, GET /metrics and the live page at GET /stats.
+const metrics = args.includes("--metrics") ? new ServerMetrics() : undefined;
+const stats = metrics === undefined ? undefined : withStats(chatHandler, metrics);
+
 // With --redis, every process started with the same URL serves one shared set of rooms. The Redis
 // backplane (and the `redis` package) is loaded only then.
 const redisUrl = flag("--redis");
 const backplane = redisUrl === undefined ? undefined : await connectRedis(redisUrl, history);
 
-const server = await serveOnThisRuntime(chatHandler, {
+const server = await serveOnThisRuntime(stats?.handler ?? chatHandler, {
   ...serverAddressArgs(args),
   maxBufferedAmount,
   backpressureLimit: Math.min(1024 * 1024, maxBufferedAmount),
   maxMessageSize: MAX_MESSAGE_BYTES,
   shutdownTimeout: 3_000,
   topics: { ...chatTopicOptions(history), backplane },
+  metrics,
   fetch(request) {
+    if (metrics !== undefined && new URL(request.url).pathname === "/metrics") {
+      const body = prometheusText(metrics.snapshot());
+      return new Response(body, { headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE } });
+    }
+    const statsPage = stats?.plainFetch(request);
+    if (statsPage !== undefined) return statsPage;
     if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });
     return new Response(chatPageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } });
   },
@@ -74,6 +89,7 @@ const server = await serveOnThisRuntime(chatHandler, {
 console.log(`listening on ${server.url}`);
 
 onShutdownSignal(async () => {
+  stats?.stop();
   await server.close();
   await backplane?.close();
   exit(0);
@@ -85,6 +101,7 @@ async function connectRedis(url: string, history: number): Promise<Backplane> {
     return await RedisBackplane.connect({
       url,
       history,
+      metrics,
       onLoss: (topic, cause) => {
         console.error(`chat: publications of ${topic} may be lost here (${cause})`);
         // This process fell behind and missed publications that the others delivered: close its

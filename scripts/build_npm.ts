@@ -48,7 +48,10 @@ const KEYWORDS = [
 ];
 const MIN_NODE = "20";
 /** Brokers a subpath builds on (the user installs the one they use): name -> version range. */
-const OPTIONAL_PEERS: Record<string, string> = { redis: "^6.3.1" };
+const OPTIONAL_PEERS: Record<string, string> = {
+  redis: "^6.3.1",
+  "@opentelemetry/api": "^1.9.0",
+};
 /** How doc examples name the package on JSR, and how npm users import it. */
 const JSR_SPECIFIER = '"@omnisocket/core';
 const NPM_SPECIFIER = '"omnisocket';

@@ -28,10 +28,12 @@ export function commandLineArgs(): string[] {
  */
 export function serverAddressArgs(args: string[] = commandLineArgs()): ServerAddressArgs {
   const options = new Map<string, string>();
-  // Flags other examples define (e.g. --heartbeat) are read by them, not here.
+  // Flags other examples define (e.g. --heartbeat) are read by them, not here. A flag followed
+  // by another flag has no value (a switch such as --metrics).
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
-    options.set(flag, inline ?? args[++i] ?? "");
+    const value = inline ?? (args[i + 1]?.startsWith("--") ? "" : args[++i] ?? "");
+    options.set(flag, value);
   }
   const hostname = options.get("--host") ?? "127.0.0.1";
   const port = Number(options.get("--port") ?? "8080");

@@ -13,6 +13,8 @@
  *                        fanout64,fanout1k,chat16,fanout64_net,fanout1k_net,chat16_net,
  *                        deflate_fanout
  *            --idle-connections N  --out DIR
+ *            --metrics-overhead   our server with metrics on against the same server with them
+ *                                 off (echo and fan-out workloads; target: within 3%)
  *
  * Prints a markdown table; writes results.json and results.svg. A run with
  * --quick, --only or non-default windows writes under
@@ -62,8 +64,12 @@ const { values: flags } = parseArgs({
     "idle-connections": { type: "string" },
     out: { type: "string" },
     quick: { type: "boolean", default: false },
+    "metrics-overhead": { type: "boolean", default: false },
   },
 });
+const metricsOverhead = flags["metrics-overhead"];
+/** The echo and fan-out workloads the metrics-overhead run measures by default. */
+const OVERHEAD_WORKLOADS = ["text64", "binary16k", "fanout64", "fanout1k"];
 
 const quick = flags.quick;
 const seconds = Number(flags.seconds ?? (quick ? 1 : 4));
@@ -83,8 +89,11 @@ const workloads = flags.workloads
     if (!workload) throw new Error(`Cannot run: unknown workload "${id}" in --workloads`);
     return workload;
   })
+  : metricsOverhead
+  ? WORKLOADS.filter((w) => OVERHEAD_WORKLOADS.includes(w.id))
   : WORKLOADS;
-const isFullRun = !quick && !flags.only && !flags.workloads && !flags.seconds && !flags.warmup &&
+const isFullRun = !metricsOverhead && !quick && !flags.only && !flags.workloads && !flags.seconds &&
+  !flags.warmup &&
   !flags.rounds && !flags["idle-connections"];
 const outDir = resolve(
   flags.out ?? (isFullRun ? join(ROOT, "docs/bench") : join(CACHE, "partial")),
@@ -262,6 +271,26 @@ const FANOUT_PAIRS: Record<Exclude<RuntimeId, "deno_engine">, (workload: Workloa
     },
   }),
 };
+
+/**
+ * --metrics-overhead: the same omnisocket server (scripts/bench/servers/omnisocket_metrics.ts),
+ * metrics off as the reference, on as ours; Deno's fan-out on our engine as in FANOUT_PAIRS.
+ */
+function metricsOverheadPair(runtime: RuntimeId, workload: Workload): Pair {
+  const mode = workload.fanout ? "broadcast" : "echo";
+  const base = runtime === "node" ? [NODE] : runtime === "bun" ? [BUN] : [DENO, "run", "-A"];
+  const engine = runtime === "deno_engine" || (runtime === "deno" && workload.fanout)
+    ? ["--engine", "omnisocket"]
+    : [];
+  const argv = [...base, "scripts/bench/servers/omnisocket_metrics.ts", "--mode", mode, ...engine];
+  return {
+    runtime: PAIRS[runtime]().runtime,
+    reference: { name: `omnisocket ${mode}, metrics off`, command: { argv } },
+    ours: { name: `omnisocket ${mode}, metrics on`, command: { argv: [...argv, "--metrics"] } },
+  };
+}
+/** Metrics on may cost at most 3% of the throughput with them off. */
+const METRICS_OVERHEAD_TARGET = 0.97;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -460,9 +489,12 @@ async function main(): Promise<void> {
     };
     for (const workload of workloads) {
       if (workload.runtimes && !workload.runtimes.includes(runtime)) continue;
-      if (pair.workloads && !pair.workloads.includes(workload.id)) continue;
+      if (pair.workloads && !pair.workloads.includes(workload.id) && !metricsOverhead) continue;
+      if (metricsOverhead && runtime === "deno_engine" && workload.fanout) continue;
       const reference = pair.referenceFor?.[workload.id] ?? pair.reference;
-      const sides = workload.fanout
+      const sides = metricsOverhead
+        ? metricsOverheadPair(runtime, workload)
+        : workload.fanout
         ? FANOUT_PAIRS[runtime as Exclude<RuntimeId, "deno_engine">](workload)
         : { reference, ours: pair.ours };
       const refRuns: Measurement[] = [];
@@ -489,9 +521,11 @@ async function main(): Promise<void> {
       const referenceResult = combine(refRuns);
       const ours = combine(ourRuns);
       checkCpu(sides.reference, workload, referenceResult);
-      checkCpu(pair.ours, workload, ours);
+      checkCpu(sides.ours, workload, ours);
       const ratio = ours.value / referenceResult.value;
-      const target = TARGETS[runtime][workload.id] ?? NaN;
+      const target = metricsOverhead
+        ? METRICS_OVERHEAD_TARGET
+        : TARGETS[runtime][workload.id] ?? NaN;
       const row: ResultRow = {
         runtime,
         workload: workload.id,

@@ -99,6 +99,26 @@ export function negotiateUpgrade<Data>(
   options: ResolvedServerOptions,
   source: UpgradeSource,
 ): UpgradeNegotiation<Data> | Promise<UpgradeNegotiation<Data>> {
+  const metrics = options.metrics;
+  if (metrics === undefined) return negotiate(handler, options, source);
+  // Counted here, the one path every adapter takes: by status, with the time to decide.
+  const start = performance.now();
+  const count = (outcome: UpgradeNegotiation<Data>): UpgradeNegotiation<Data> => {
+    metrics.handshake(
+      outcome.accepted ? 101 : outcome.response.status,
+      (performance.now() - start) / 1000,
+    );
+    return outcome;
+  };
+  const outcome = negotiate(handler, options, source);
+  return outcome instanceof Promise ? outcome.then(count) : count(outcome);
+}
+
+function negotiate<Data>(
+  handler: Handler<Data>,
+  options: ResolvedServerOptions,
+  source: UpgradeSource,
+): UpgradeNegotiation<Data> | Promise<UpgradeNegotiation<Data>> {
   let offeredProtocols: string[] = [];
   let acceptance: HandshakeAcceptance | Promise<HandshakeAcceptance>;
   try {

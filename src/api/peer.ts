@@ -107,16 +107,21 @@ export class Peer<Data = undefined> {
    */
   send(data: string | ArrayBuffer | ArrayBufferView, options?: { compress?: boolean }): boolean {
     if (this.#state.readyState !== 1) return false;
-    const buffered = this.#transport.send(
-      typeof data === "string" || data instanceof Uint8Array ? data : toSendable(data),
-      options?.compress,
-    );
-    if (buffered > this.#limits.maxBufferedAmount) {
+    const sendable = typeof data === "string" || data instanceof Uint8Array
+      ? data
+      : toSendable(data);
+    const buffered = this.#transport.send(sendable, options?.compress);
+    const limits = this.#limits;
+    const metrics = limits.metrics;
+    if (metrics !== undefined) metrics.sent(sendable);
+    if (buffered > limits.maxBufferedAmount) {
+      metrics?.slowConsumer();
       this.#transport.dropQueued?.();
       this.close(1008, "send buffer overflow");
       return false;
     }
-    if (buffered > this.#limits.backpressureLimit) {
+    if (buffered > limits.backpressureLimit) {
+      if (metrics !== undefined && !this.#state.awaitingDrain) metrics.backpressure(buffered);
       this.#state.awaitingDrain = true;
       this.#transport.watchDrain?.();
       return false;
@@ -154,6 +159,7 @@ export class Peer<Data = undefined> {
     }
     if (this.#state.readyState >= 2) return;
     this.#state.readyState = 2;
+    this.#limits.metrics?.closeSent(code);
     this.#transport.close(code, reason);
   }
 

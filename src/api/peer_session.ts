@@ -7,6 +7,7 @@
  */
 
 import type { CloseDetails, Handler } from "./handler.ts";
+import type { ServerMetrics } from "./metrics/server_metrics.ts";
 import { joinHeartbeat, leaveHeartbeat } from "./heartbeat.ts";
 import { Message } from "./message.ts";
 import { Peer, type PeerInit, type PeerState, type PeerTransport } from "./peer.ts";
@@ -47,6 +48,7 @@ export class PeerSession<Data = undefined> {
   #state: PeerState = { readyState: 0, drainWaiters: null, awaitingDrain: false, member: null };
 
   #heartbeatInterval: number;
+  #metrics: ServerMetrics | undefined;
   #awaitingPong = false;
   #closed = false;
 
@@ -61,11 +63,13 @@ export class PeerSession<Data = undefined> {
     this.#transport = transport;
     this.peer = new Peer(transport, init, options, this.#state, topics);
     this.#heartbeatInterval = nativeHeartbeat ? 0 : options.heartbeatInterval;
+    this.#metrics = options.metrics;
   }
 
   /** The connection is open: runs the `open` hook and starts the heartbeat. */
   opened(): void {
     this.#state.readyState = 1;
+    this.#metrics?.opened();
     if (this.#heartbeatInterval > 0) joinHeartbeat(this.#heartbeatInterval, this);
     this.#run(() => this.#handler.open?.(this.peer));
   }
@@ -77,12 +81,14 @@ export class PeerSession<Data = undefined> {
    */
   resumed(): void {
     this.#state.readyState = 1;
+    this.#metrics?.opened();
     if (this.#heartbeatInterval > 0) joinHeartbeat(this.#heartbeatInterval, this);
   }
 
   /** A complete message arrived. */
   received(data: string | Uint8Array): void {
     this.#awaitingPong = false;
+    this.#metrics?.received(data);
     const handler = this.#handler;
     if (handler.message === undefined) return;
     // The hot path: no closure per message, unlike the other hooks' #run.
@@ -129,6 +135,7 @@ export class PeerSession<Data = undefined> {
     this.#closed = true;
     const opened = this.#state.readyState !== 0;
     this.#state.readyState = 3;
+    if (opened) this.#metrics?.closed(code);
     // A closing peer leaves its topics before its close hook runs.
     this.#state.member?.leave();
     if (this.#heartbeatInterval > 0) leaveHeartbeat(this.#heartbeatInterval, this);

@@ -1,13 +1,14 @@
 /**
  * What a Peer stands on: the transport an adapter provides, the facts fixed
  * at upgrade time, the limits and the state a Peer shares with its session
- * and its topics. Types only, importing one type of the protocol layer
- * (below api): every layer may use them.
+ * and its topics. Types only, importing one type of the protocol layer (below api) and the
+ * metrics' type: every layer may use them.
  *
  * @module
  */
 
 import type { SharedOutgoingMessage } from "../protocol/shared_outgoing_message.ts";
+import type { ServerMetrics } from "./metrics/server_metrics.ts";
 
 /**
  * What an adapter provides under a Peer: the runtime's socket, reduced to
@@ -96,6 +97,8 @@ export interface PeerLimits {
   backpressureLimit: number;
   /** Queue size above which the peer is closed with 1008. */
   maxBufferedAmount: number;
+  /** Where sends, backpressure and closes are counted; none when undefined. */
+  metrics?: ServerMetrics;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   resolvePerMessageDeflate,
 } from "./per_message_deflate_options.ts";
 
+import type { ServerMetrics } from "./metrics/server_metrics.ts";
 import {
   DEFAULT_TOPIC_OPTIONS,
   resolveTopicOptions,
@@ -79,6 +80,15 @@ export interface ServerOptions {
    * 256 UTF-8 bytes, no history, the in-process backplane.
    */
   topics?: TopicOptions;
+  /**
+   * Where the server core counts what happens (connections, handshakes,
+   * messages, closes, topics, backplane; see the README's operations
+   * section): give a `new ServerMetrics()` and read it with
+   * `metrics.snapshot()` or `prometheusText(metrics.snapshot())`. On a
+   * Durable Object each object counts in its own copy (`context.metrics`).
+   * Default: none, nothing is counted.
+   */
+  metrics?: ServerMetrics;
 }
 
 /**
@@ -88,14 +98,19 @@ export interface ServerOptions {
  */
 export type ResolvedServerOptions =
   & Required<
-    Omit<ServerOptions, "allowedOrigins" | "perMessageDeflate" | "topics">
+    Omit<ServerOptions, "allowedOrigins" | "perMessageDeflate" | "topics" | "metrics">
   >
   & {
     allowedOrigins: readonly string[] | undefined;
+    /** Where the core counts, or undefined when nothing is counted. */
+    metrics: ServerMetrics | undefined;
     /** The permessage-deflate settings, or false when it is off. */
     perMessageDeflate: ResolvedPerMessageDeflate | false;
     /** The topics options, resolved (every limit filled in). */
-    topics: Required<Omit<TopicOptions, "format" | "backplane">> & TopicOptions;
+    topics: Required<Omit<TopicOptions, "format" | "backplane">> & TopicOptions & {
+      /** The same metrics, for the topic registry. */
+      metrics?: ServerMetrics;
+    };
     /**
      * Set by an adapter whose runtime has `node:zlib`, not a user option: the
      * codec our engine compresses with.
@@ -120,8 +135,11 @@ export type ResolvedServerOptions =
  * ```
  */
 export const DEFAULT_SERVER_OPTIONS:
-  & Readonly<Required<Omit<ServerOptions, "allowedOrigins">>>
-  & { readonly allowedOrigins: readonly string[] | undefined } = Object.freeze({
+  & Readonly<Required<Omit<ServerOptions, "allowedOrigins" | "metrics">>>
+  & {
+    readonly allowedOrigins: readonly string[] | undefined;
+    readonly metrics: ServerMetrics | undefined;
+  } = Object.freeze({
     maxMessageSize: 16 * 1024 * 1024,
     heartbeatInterval: 30_000,
     closeTimeout: 5_000,
@@ -133,6 +151,7 @@ export const DEFAULT_SERVER_OPTIONS:
     shutdownTimeout: 5_000,
     perMessageDeflate: false,
     topics: DEFAULT_TOPIC_OPTIONS,
+    metrics: undefined,
   });
 
 /**
@@ -180,6 +199,12 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   }
   resolved.perMessageDeflate = resolvePerMessageDeflate(options.perMessageDeflate);
   resolved.topics = resolveTopicOptions(options.topics);
+  if (resolved.metrics !== undefined) {
+    if (typeof resolved.metrics.snapshot !== "function") {
+      throw new TypeError("Cannot create server: metrics must be a ServerMetrics");
+    }
+    resolved.topics = { ...resolved.topics, metrics: resolved.metrics };
+  }
   if (resolved.backpressureLimit > resolved.maxBufferedAmount) {
     throw new RangeError(
       "Cannot create server: backpressureLimit must not exceed maxBufferedAmount",

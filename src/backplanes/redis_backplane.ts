@@ -46,6 +46,11 @@ export interface RedisBackplaneOptions {
   connectTimeout?: number;
   /** Called with every connection error (they are retried by themselves). Default: nothing. */
   onError?: (error: unknown) => void;
+  /**
+   * Counts the reader connection's reconnects (`omnisocket_broker_reconnects_total`):
+   * usually the server's own `ServerMetrics`.
+   */
+  metrics?: { brokerReconnected(): void };
 }
 
 type Delivered = Publication & { readonly origin: string };
@@ -164,7 +169,10 @@ export class RedisBackplane implements Backplane {
     // Blocking reads get their own connection so that publishes never wait behind them.
     this.#reader = this.#publisher.duplicate();
     for (const client of [this.#publisher, this.#reader]) client.on("error", onError);
+    let readyBefore = false;
     this.#reader.on("ready", () => {
+      if (readyBefore) options.metrics?.brokerReconnected();
+      readyBefore = true;
       // Redis may have restarted empty while we were away: check the epoch before reading on.
       this.#epochChecked = false;
       this.#wakeReader?.();
@@ -460,6 +468,7 @@ export class RedisBackplane implements Backplane {
         data: dataOf(fields),
         offset: `${epoch}:${id}`,
         origin: fields.get("o") ?? "",
+        time: Number.parseInt(id), // the stream id's milliseconds: when Redis appended it
       });
     }
     this.#settlePending();

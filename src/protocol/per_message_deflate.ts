@@ -28,6 +28,8 @@ export interface PerMessageDeflateSettings {
   threshold: number;
   /** Largest decompressed message, in bytes; more fails with 1009 while inflating. */
   maxMessageSize: number;
+  /** Told the size before and after of every message compressed (metrics). */
+  onDeflate?: (input: number, output: number) => void;
 }
 
 const RSV1 = 0x40;
@@ -153,7 +155,9 @@ export class PerMessageDeflate implements Extension {
     if (this.#sendWindowSize > 0) {
       this.#sendWindow = slide(this.#sendWindow, payload, this.#sendWindowSize);
     }
-    return withoutSyncTail(compressed);
+    const output = withoutSyncTail(compressed);
+    settings.onDeflate?.(payload.length, output.length);
+    return output;
   }
 }
 

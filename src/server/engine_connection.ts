@@ -446,6 +446,11 @@ export class EngineConnection implements ByteStreamHandler, ConnectionListener, 
       "Cannot accept upgrade: internal error",
       { status: 500, cause: error },
     );
+    // Refused before the head was handed on (malformed, too large, too slow): counted here;
+    // after, negotiateUpgrade counted it (or it was plain HTTP).
+    if (this.#requestText === null) {
+      this.#context.core.options.metrics?.handshake(rejection.status ?? 500);
+    }
     this.#refuse(buildRejection(rejection));
   }
 
@@ -546,6 +551,7 @@ function engineExtensions(
 ): Extension[] {
   const extensions: Extension[] = [];
   const settings = options.perMessageDeflate;
+  const metrics = options.metrics;
   for (const accepted of acceptance.extensions) {
     if (accepted.name !== "permessage-deflate" || settings === false || !options.deflateCodec) {
       continue;
@@ -556,6 +562,9 @@ function engineExtensions(
         memLevel: settings.memLevel,
         threshold: settings.threshold,
         maxMessageSize: options.maxMessageSize,
+        onDeflate: metrics === undefined ? undefined : (input, output) => {
+          metrics.deflated(input, output);
+        },
       }),
     );
   }

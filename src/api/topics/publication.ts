@@ -28,4 +28,9 @@ export interface Publication {
    * right after it.
    */
   readonly offset: string;
+  /**
+   * When the backplane accepted it, in milliseconds since the epoch, where
+   * the backplane tells (Redis: its clock); the backplane lag is measured from it.
+   */
+  readonly time?: number;
 }

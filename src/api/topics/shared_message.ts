@@ -7,6 +7,7 @@
 
 import { encodeUnmaskedFrame } from "../../frame/encode_unmasked_frame.ts";
 import type { SharedOutgoingMessage } from "../../protocol/shared_outgoing_message.ts";
+import { utf8Length } from "../metrics/utf8_length.ts";
 
 const textEncoder = new TextEncoder();
 
@@ -43,6 +44,7 @@ export class SharedMessage implements SharedOutgoingMessage {
   #encodedKey: string | null = null;
   #encoded: Uint8Array | null = null;
   #more: Map<string, Uint8Array> | null = null;
+  #size = -1;
 
   /** Wraps formatted data; nothing is encoded until a frame is asked for. */
   constructor(data: string | Uint8Array, compress: boolean | undefined) {
@@ -54,6 +56,17 @@ export class SharedMessage implements SharedOutgoingMessage {
   get payload(): Uint8Array {
     const data = this.data;
     return this.#payload ??= typeof data === "string" ? textEncoder.encode(data) : data;
+  }
+
+  /** The payload's length in bytes (UTF-8 for text), computed once (without encoding it). */
+  get size(): number {
+    if (this.#size < 0) {
+      const data = this.data;
+      this.#size = typeof data === "string"
+        ? (this.#payload?.length ?? utf8Length(data))
+        : data.length;
+    }
+    return this.#size;
   }
 
   /** The complete unmasked, uncompressed frame (FIN, text or binary), built once. */

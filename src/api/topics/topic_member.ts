@@ -100,12 +100,16 @@ export class TopicMember {
       ? transport.sendShared(message)
       : transport.send(message.data, message.compress);
     const limits = this.#limits;
+    const metrics = limits.metrics;
+    if (metrics !== undefined) metrics.sentBytes(message.size, 1);
     if (buffered > limits.maxBufferedAmount) {
+      metrics?.slowConsumer();
       transport.dropQueued?.();
       this.peer.close(1008, "send buffer overflow");
       return "overflowed";
     }
     if (buffered > limits.backpressureLimit && !state.awaitingDrain) {
+      metrics?.backpressure(buffered);
       state.awaitingDrain = true;
       transport.watchDrain?.();
     }

@@ -6,6 +6,7 @@
  */
 
 import { ProtocolError } from "../../errors/protocol_error.ts";
+import type { ServerMetrics } from "../metrics/server_metrics.ts";
 import type { Backplane } from "./backplane.ts";
 import type { NativeFanOut } from "./native_fan_out.ts";
 import { InProcessBackplane } from "../../backplanes/in_process_backplane.ts";
@@ -16,7 +17,9 @@ import type { SubscribeOptions, SubscribeResult } from "./subscribe_options.ts";
 import type { Subscription, TopicMember } from "./topic_member.ts";
 import type { TopicOptions } from "./topic_options.ts";
 
-type Resolved = Required<Omit<TopicOptions, "format" | "backplane">> & TopicOptions;
+type Resolved = Required<Omit<TopicOptions, "format" | "backplane">> & TopicOptions & {
+  metrics?: ServerMetrics;
+};
 type Delivered = Publication & { readonly origin: string };
 
 // The topics this process follows: subscribers in subscription order.
@@ -64,6 +67,7 @@ export class TopicRegistry {
   #sequence = 0;
   #deliver = (publication: Delivered) => this.#fanOut(publication);
   #native: NativeFanOut | null;
+  #metrics: ServerMetrics | undefined;
 
   /**
    * Creates the registry; without `options.backplane`, over a new in-process
@@ -73,6 +77,7 @@ export class TopicRegistry {
   constructor(options: Resolved, native?: NativeFanOut) {
     this.#options = options;
     this.#native = native ?? null;
+    this.#metrics = options.metrics;
     const backplane = options.backplane ?? new InProcessBackplane({
       history: options.history,
       maxHistoryTopics: options.maxHistoryTopics,
@@ -112,6 +117,7 @@ export class TopicRegistry {
     }
     const subscription: Subscription = { held: [], ready: null };
     member.subscriptions.set(topic, subscription);
+    this.#metrics?.subscriptions(1);
     const state = this.#follow(topic);
     state.subscribers.set(member, subscription);
     state.catchingUp++;
@@ -131,6 +137,7 @@ export class TopicRegistry {
     const subscription = member.subscriptions.get(topic);
     if (subscription === undefined) return;
     member.subscriptions.delete(topic);
+    this.#metrics?.subscriptions(-1);
     const state = this.#topics.get(topic);
     if (state === undefined) return;
     state.subscribers.delete(member);
@@ -165,6 +172,8 @@ export class TopicRegistry {
         new TypeError("Cannot publish: data must be a string or a Uint8Array"),
       );
     }
+    const metrics = this.#metrics;
+    metrics?.published(topic);
     const origin = this.#origin + (++this.#sequence).toString(36);
     const pending: PendingPublish = {
       topic,
@@ -186,8 +195,10 @@ export class TopicRegistry {
       }
       return Promise.resolve(pending.result ?? { offset, delivered: 0, overflowed: 0 });
     }
+    const start = metrics === undefined ? 0 : performance.now();
     return this.#backplane.publish(topic, data, origin).then(
       (offset) => {
+        metrics?.backplanePublish((performance.now() - start) / 1000);
         if (pending.result !== null || !this.#topics.has(topic)) {
           this.#pending.delete(origin);
           this.#compression.delete(origin);
@@ -248,6 +259,15 @@ export class TopicRegistry {
       const written = native.publish(publication.topic, message, skipped, recipients);
       delivered += written.delivered;
       overflowed += written.overflowed;
+      // Written by the runtime, not through a member: counted here.
+      const metrics = this.#metrics;
+      if (metrics !== undefined) {
+        metrics.sentBytes(message.size, written.delivered);
+        for (let i = 0; i < written.overflowed; i++) {
+          metrics.slowConsumer();
+          metrics.closeSent(1008);
+        }
+      }
     } else {
       for (const [member, subscription] of state.subscribers) {
         if (member === skip) continue;
@@ -260,6 +280,14 @@ export class TopicRegistry {
         const outcome = member.write(message);
         if (outcome === "written") delivered++;
         else if (outcome === "overflowed") overflowed++;
+      }
+    }
+    const metrics = this.#metrics;
+    if (metrics !== undefined) {
+      metrics.delivered(publication.topic, delivered);
+      const time = publication.time;
+      if (time !== undefined && !publication.origin.startsWith(this.#origin)) {
+        metrics.backplaneLag((Date.now() - time) / 1000);
       }
     }
     if (pending === undefined) return;
@@ -306,6 +334,9 @@ export class TopicRegistry {
       );
     }
     const result: SubscribeResult = { recovered: replay !== null, offset };
+    if (typeof options.since === "string" && options.since !== "") {
+      this.#metrics?.resumed(result.recovered);
+    }
     if (member.subscriptions.get(topic) !== subscription) return result; // left meanwhile
     return this.#goLive(member, topic, subscription, result, replay, options);
   }
@@ -369,13 +400,14 @@ export class TopicRegistry {
     if (state === undefined) {
       state = { subscribers: new Map(), followed: Promise.resolve(), catchingUp: 0 };
       this.#topics.set(topic, state);
+      this.#metrics?.topics(1);
       state.followed = this.#backplane.follow(topic, this.#deliver);
     }
     return state;
   }
 
   #unfollow(topic: string): void {
-    this.#topics.delete(topic);
+    if (this.#topics.delete(topic)) this.#metrics?.topics(-1);
     this.#backplane.unfollow(topic);
     // Publishes of ours waiting for this topic's fan-out: nobody here is left to write to.
     for (const [origin, pending] of this.#pending) {

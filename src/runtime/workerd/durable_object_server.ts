@@ -12,6 +12,7 @@ import type { Peer, PeerInit } from "../../api/peer.ts";
 import { ProtocolError } from "../../errors/protocol_error.ts";
 import { DurableObjectStorageBackplane } from "../../backplanes/durable_object_storage_backplane.ts";
 import { ServerCore } from "../../server/server_core.ts";
+import { ServerMetrics } from "../../api/metrics/server_metrics.ts";
 import type {
   DurableObjectContext,
   DurableObjectOptions,
@@ -57,12 +58,17 @@ export function durableObjectClass(
   return class implements WebSocketDurableObject {
     #ctx: DurableObjectState;
     #core: ServerCore;
+    #context: DurableObjectContext;
     #connections = new Map<HibernatableWebSocket, Connection>();
     #sockets = new Map<Peer<unknown>, HibernatableWebSocket>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.#ctx = ctx;
-      const core = new ServerCore({}, shared, true, {
+      // Each object counts in its own ServerMetrics, made with the given one's options.
+      const metrics = shared.metrics === undefined
+        ? undefined
+        : new ServerMetrics(shared.metrics.options);
+      const core = new ServerCore({}, { ...shared, metrics }, true, {
         backplane: (topics) => {
           if (topicHistory !== "storage" || topics.history === 0) return undefined;
           const backplane = new DurableObjectStorageBackplane(ctx.storage, topics.history);
@@ -72,15 +78,15 @@ export function durableObjectClass(
         },
       });
       this.#core = core;
-      const user = typeof handler === "function"
-        ? handler({
-          ctx,
-          env,
-          peers: core.peers,
-          publish: (topic, data, options) => core.publish(topic, data, options),
-          subscriberCount: (topic) => core.subscriberCount(topic),
-        })
-        : handler;
+      const context: DurableObjectContext = this.#context = {
+        ctx,
+        env,
+        peers: core.peers,
+        publish: (topic, data, options) => core.publish(topic, data, options),
+        subscriberCount: (topic) => core.subscriberCount(topic),
+        metrics: core.options.metrics,
+      };
+      const user = typeof handler === "function" ? handler(context) : handler;
       core.handler = savingPeerData(user as Handler<unknown>, (peer) => this.#save(peer));
       // Woken from hibernation (or first start): every socket still connected
       // gets its peer back before any event is handled.
@@ -89,7 +95,7 @@ export function durableObjectClass(
 
     async fetch(request: Request): Promise<Response> {
       if (!request.headers.has("upgrade")) {
-        return plainFetch ? await plainFetch(request) : upgradeRequired();
+        return plainFetch ? await plainFetch(request, this.#context) : upgradeRequired();
       }
       const remoteAddress = request.headers.get("cf-connecting-ip") ?? "";
       const core = this.#core;

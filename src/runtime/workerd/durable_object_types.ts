@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ServerMetrics } from "../../api/metrics/server_metrics.ts";
 import type { PeerRegistry } from "../../api/peer_registry.ts";
 import type { ServerOptions } from "../../api/server_options.ts";
 import type { PublishOptions, PublishResult } from "../../api/topics/publish_options.ts";
@@ -54,12 +55,20 @@ export interface DurableObjectContext {
   ): Promise<PublishResult>;
   /** Subscribers of `topic` in this instance. */
   subscriberCount(topic: string): number;
+  /**
+   * This instance's own metrics (a fresh `ServerMetrics` per object, with
+   * the options of the one given as `metrics`); undefined without it.
+   */
+  metrics: ServerMetrics | undefined;
 }
 
 /** Options of the Durable Object adapter: the shared {@linkcode ServerOptions} plus a plain-HTTP handler. */
 export interface DurableObjectOptions extends ServerOptions {
-  /** Answers requests that reach the object and are not WebSocket upgrades. Default: 426. */
-  fetch?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Answers requests that reach the object and are not WebSocket upgrades
+   * (`context.metrics` is the instance's, e.g. for /metrics). Default: 426.
+   */
+  fetch?: (request: Request, context: DurableObjectContext) => Response | Promise<Response>;
   /**
    * Where the last `topics.history` publications of each topic are kept for
    * `subscribe(topic, { since })`. `"memory"` (default): in the instance, so
