@@ -54,3 +54,10 @@ export { type Publication } from "./src/api/topics/publication.ts";
 export { type PublishOptions, type PublishResult } from "./src/api/topics/publish_options.ts";
 export { type SubscribeOptions, type SubscribeResult } from "./src/api/topics/subscribe_options.ts";
 export { type TopicOptions } from "./src/api/topics/topic_options.ts";
+export {
+  formatTopicMessage,
+  type TopicAction,
+  type TopicAuthorization,
+  topicsProtocol,
+  type TopicsProtocolOptions,
+} from "./src/api/topics_protocol/topics_protocol.ts";
