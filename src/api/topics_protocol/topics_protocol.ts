@@ -87,6 +87,7 @@ interface Command {
   type?: unknown;
   topic?: unknown;
   since?: unknown;
+  withOffset?: unknown;
   data?: unknown;
   id?: unknown;
 }
@@ -131,10 +132,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 /**
  * Creates the topics protocol handler. One JSON object per text message.
  *
- * Client -> server: `{"type":"subscribe","topic":T,"since"?:O}`,
+ * Client -> server: `{"type":"subscribe","topic":T,"since"?:O,"withOffset"?:true}`,
  * `{"type":"unsubscribe","topic":T}`, `{"type":"publish","topic":T,"data":D,"id"?:I}`,
  * `{"type":"ping","id"?:I}`.
- * Server -> client: `{"type":"subscribed","topic":T,"recovered":B}`,
+ * Server -> client: `{"type":"subscribed","topic":T,"recovered":B,"offset"?:O}` (`offset`, the
+ * position messages follow from, when the subscribe asked `withOffset`),
  * `{"type":"message","topic":T,"data":D,"offset":O}`,
  * `{"type":"published","id":I,"offset":O}` (a publish with an `id`),
  * `{"type":"pong","id"?:I}`, `{"type":"error","reason":R,"topic"?:T,"id"?:I}`.
@@ -236,6 +238,7 @@ export function topicsProtocol<Data = undefined>(
     connection: Connection,
     topic: string,
     since: string | undefined,
+    withOffset: boolean,
   ): Promise<void> => {
     if (!await allowed(peer, topic, "subscribe", {})) return;
     if (!connection.subscriptions.has(topic) && connection.subscriptions.size >= maxSubscriptions) {
@@ -245,7 +248,13 @@ export function topicsProtocol<Data = undefined>(
     try {
       await peer.subscribe(topic, {
         since,
-        onReady: ({ recovered }) => send(peer, { type: "subscribed", topic, recovered }),
+        onReady: ({ recovered, offset }) =>
+          send(
+            peer,
+            withOffset
+              ? { type: "subscribed", topic, recovered, offset }
+              : { type: "subscribed", topic, recovered },
+          ),
       });
     } catch (error) {
       if (!peer.topics.has(topic)) connection.subscriptions.delete(topic);
@@ -350,7 +359,7 @@ export function topicsProtocol<Data = undefined>(
       if (since !== undefined && typeof since !== "string") {
         return fail(peer, "bad input: since must be an offset string", { topic });
       }
-      return subscribe(peer, connection, topic, since);
+      return subscribe(peer, connection, topic, since, command.withOffset === true);
     }
     if (!("data" in command) || command.data === undefined) {
       return fail(peer, "bad input: publish needs data", extra);

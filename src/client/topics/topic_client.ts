@@ -216,7 +216,7 @@ export class TopicClient {
   subscribe(topic: string): void {
     if (this.#topics.has(topic)) return;
     this.#topics.set(topic, { offset: "", queue: [], waiters: [], iterating: 0 });
-    if (this.#open) this.#send({ type: "subscribe", topic });
+    if (this.#open) this.#send({ type: "subscribe", topic, withOffset: true });
   }
 
   /** Stops receiving `topic`; its message iterators end. */
@@ -378,8 +378,8 @@ export class TopicClient {
         if (offset !== "") this.#resuming.add(topic);
         this.#send(
           offset === ""
-            ? { type: "subscribe", topic }
-            : { type: "subscribe", topic, since: offset },
+            ? { type: "subscribe", topic, withOffset: true }
+            : { type: "subscribe", topic, since: offset, withOffset: true },
         );
       }
       for (const pending of this.#pending.values()) this.#sendPublish(pending);
@@ -486,6 +486,12 @@ export class TopicClient {
       }
       case "subscribed": {
         const resumed = this.#resuming.delete(topic);
+        const state = this.#topics.get(topic);
+        // Not recovered (a first subscribe, or a gap): messages follow from the server's offset,
+        // so the next resubscription resumes from there even if none arrives before it.
+        if (
+          state !== undefined && message.recovered !== true && typeof message.offset === "string"
+        ) state.offset = message.offset;
         this.#emit("subscribed", { topic, recovered: message.recovered === true, resumed });
         return;
       }
