@@ -84,6 +84,18 @@ const steps = [
     cmd: [bun, "test", "./tests/cluster/redis_backplane.test.ts"],
     counts: bunCounts,
   },
+  // The topic client (reconnections, a killed node, gaps, a frozen node) on each runtime's own
+  // WebSocket; Node runs it in the cluster step below.
+  {
+    name: "cluster: topic client on Deno",
+    cmd: [deno, "test", "-A", "tests/cluster/topic_client.test.ts"],
+    counts: denoCounts,
+  },
+  {
+    name: "cluster: topic client on Bun",
+    cmd: [bun, "test", "--timeout", "120000", "./tests/cluster/topic_client.test.ts"],
+    counts: bunCounts,
+  },
   {
     name:
       "cluster: Redis backplane, topic suite over Redis, chat cluster (Node+Deno+Bun), Chromium",
