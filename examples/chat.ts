@@ -27,6 +27,7 @@
 import type { Backplane } from "../mod.ts";
 import { chatHandler, chatTopicOptions, MAX_MESSAGE_BYTES } from "./chat_handler.ts";
 import { chatPageHtml } from "./chat_page.ts";
+import { topicClientModule } from "./topic_client_bundle.ts";
 import { commandLineArgs, exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
 import { serveOnThisRuntime } from "./support/serve_on_this_runtime.ts";
 
@@ -66,7 +67,13 @@ const server = await serveOnThisRuntime(chatHandler, {
   shutdownTimeout: 3_000,
   topics: { ...chatTopicOptions(history), backplane },
   fetch(request) {
-    if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });
+    const path = new URL(request.url).pathname;
+    if (path === "/topic-client.js") {
+      return new Response(topicClientModule, {
+        headers: { "Content-Type": "text/javascript; charset=utf-8" },
+      });
+    }
+    if (path !== "/") return new Response("Not Found\n", { status: 404 });
     return new Response(chatPageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } });
   },
 });
