@@ -105,6 +105,7 @@ const steps = [
       "tests/adapters/durable_object.test.ts",
       "tests/adapters/topics_workerd.test.ts",
       "tests/adapters/topics_durable_object.test.ts",
+      "tests/adapters/topics_protocol_durable_object.test.ts",
     ],
     counts: nodeCounts,
   },
