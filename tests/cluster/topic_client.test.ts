@@ -202,7 +202,46 @@ describe("topic client on a chat cluster (Node, Deno, Bun on one Redis)", () => 
       for (const { client } of subscribers) client.close();
     }
   });
+
+  test("a publish retried under the same id on another node is not published twice", async () => {
+    const subscriber = recorder([nodes[2].url], "retry");
+    try {
+      await waitFor(() => subscriber.subscribed.length === 1, "the subscribe");
+      // The first try on the Node process, the retry (same id) on the Deno one, then the Bun one.
+      const offsets = [];
+      for (const node of nodes) offsets.push(await rawPublish(node.url, "retry", "once-1"));
+      await rawPublish(nodes[1].url, "retry", "once-2");
+      await waitFor(() => subscriber.received.length === 2, "the deliveries");
+      await sleep(200);
+      assert.equal(new Set(offsets).size, 1, `one offset: ${offsets}`);
+      assert.deepEqual(subscriber.received.map((m) => (m.data as unknown as { id: string }).id), [
+        "once-1",
+        "once-2",
+      ]);
+    } finally {
+      subscriber.client.close();
+    }
+  });
 });
+
+async function rawPublish(url: string, topic: string, id: string): Promise<string> {
+  const socket = new WebSocket(url);
+  try {
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
+    const reply = new Promise<{ type: string; offset?: string }>((resolve) => {
+      socket.onmessage = (event) => resolve(JSON.parse(String(event.data)));
+    });
+    socket.send(JSON.stringify({ type: "publish", topic, data: { id }, id }));
+    const answer = await reply;
+    assert.equal(answer.type, "published", JSON.stringify(answer));
+    return answer.offset!;
+  } finally {
+    socket.close();
+  }
+}
 
 describe("topic client on one node", () => {
   let node: RunningExample;

@@ -67,8 +67,9 @@ export interface TopicsProtocolOptions<Data = undefined> {
   publishBurst?: number;
   /**
    * How long (ms) a publish `id` is remembered: a publish with an `id` seen in
-   * that window on this server is not published again, and is answered with
-   * the first one's offset. Default 120 000.
+   * that window is not published again, and is answered with the first one's
+   * offset. Per process, and across the processes of a backplane with
+   * `publishOnce` (Redis). Default 120 000.
    */
   idempotencyWindow?: number;
   /** Publish ids remembered at most (oldest forgotten first). Default 100 000. */
@@ -306,7 +307,15 @@ export function topicsProtocol<Data = undefined>(
         );
       }
     }
-    const made = peer.publish(topic, text, { self: true }).then(({ offset }) => offset);
+    const made = peer.publish(
+      topic,
+      text,
+      id === undefined ? { self: true } : {
+        self: true,
+        idempotencyKey: id,
+        idempotencyWindow: window,
+      },
+    ).then(({ offset }) => offset);
     if (id !== undefined) {
       remembered.set(key, { expires: now + window, offset: made });
       // A publish that failed may be retried: forget it.
