@@ -19,6 +19,10 @@
  * {"type":"unsubscribe","topic":T}, {"type":"publish","topic":T,"data":D}.
  * Server -> client: {"type":"subscribed","topic":T,"recovered":B},
  * {"type":"message","topic":T,"data":D,"offset":O}, {"type":"error","reason":R}.
+ * This is the library's topics protocol (`topicsProtocol`), which also takes
+ * a publish `id` (answered `{"type":"published","id":I,"offset":O}`) and
+ * `{"type":"ping"}` (answered `{"type":"pong"}`). GET /topic-client.js serves
+ * the topic client for browsers, which the page loads.
  * See examples/chat_handler.ts and the README's chat section.
  *
  * @module
