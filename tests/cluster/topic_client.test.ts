@@ -318,6 +318,33 @@ describe("topic client on one node", () => {
     }
   });
 
+  test("messages() iterates a topic in order and an aborted signal closes the client", async () => {
+    const controller = new AbortController();
+    const client = new TopicClient([node.url], { signal: controller.signal });
+    const publisher = new TopicClient(node.url);
+    let subscribed = false;
+    client.on("subscribed", () => (subscribed = true));
+    const seen: number[] = [];
+    const loop = (async () => {
+      for await (const { data } of client.messages("iterated")) {
+        seen.push((data as { n: number }).n);
+      }
+    })();
+    try {
+      await waitFor(() => subscribed && publisher.connected, "both clients");
+      for (let n = 0; n < 5; n++) await publisher.publish("iterated", { n });
+      await waitFor(() => seen.length === 5, "the iteration");
+      assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+      controller.abort();
+      await loop; // the iteration ends with the client
+      assert.equal(client.connected, false);
+      await assert.rejects(client.publish("iterated", { n: 5 }), /closed/);
+    } finally {
+      client.close();
+      publisher.close();
+    }
+  });
+
   test("a publish retried under the same id is published once", async () => {
     const socket = new WebSocket(node.url);
     const replies: Array<{ type: string; id?: string; offset?: string }> = [];
