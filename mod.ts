@@ -63,3 +63,10 @@ export type {
   MetricsSnapshot,
 } from "./src/api/metrics/metrics_snapshot.ts";
 export { PROMETHEUS_CONTENT_TYPE, prometheusText } from "./src/api/metrics/prometheus_text.ts";
+export {
+  formatTopicMessage,
+  type TopicAction,
+  type TopicAuthorization,
+  topicsProtocol,
+  type TopicsProtocolOptions,
+} from "./src/api/topics_protocol/topics_protocol.ts";

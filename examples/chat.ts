@@ -22,6 +22,10 @@
  * {"type":"unsubscribe","topic":T}, {"type":"publish","topic":T,"data":D}.
  * Server -> client: {"type":"subscribed","topic":T,"recovered":B},
  * {"type":"message","topic":T,"data":D,"offset":O}, {"type":"error","reason":R}.
+ * This is the library's topics protocol (`topicsProtocol`), which also takes
+ * a publish `id` (answered `{"type":"published","id":I,"offset":O}`) and
+ * `{"type":"ping"}` (answered `{"type":"pong"}`). GET /topic-client.js serves
+ * the topic client for browsers, which the page loads.
  * See examples/chat_handler.ts and the README's chat section.
  *
  * @module
@@ -30,6 +34,7 @@
 import { type Backplane, PROMETHEUS_CONTENT_TYPE, prometheusText, ServerMetrics } from "../mod.ts";
 import { chatHandler, chatTopicOptions, MAX_MESSAGE_BYTES } from "./chat_handler.ts";
 import { chatPageHtml } from "./chat_page.ts";
+import { topicClientModule } from "./topic_client_bundle.ts";
 import { commandLineArgs, exit, onShutdownSignal, serverAddressArgs } from "./support/runtime.ts";
 import { serveOnThisRuntime } from "./support/serve_on_this_runtime.ts";
 import { withStats } from "./stats.ts";
@@ -75,13 +80,19 @@ const server = await serveOnThisRuntime(stats?.handler ?? chatHandler, {
   topics: { ...chatTopicOptions(history), backplane },
   metrics,
   fetch(request) {
-    if (metrics !== undefined && new URL(request.url).pathname === "/metrics") {
+    const path = new URL(request.url).pathname;
+    if (metrics !== undefined && path === "/metrics") {
       const body = prometheusText(metrics.snapshot());
       return new Response(body, { headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE } });
     }
     const statsPage = stats?.plainFetch(request);
     if (statsPage !== undefined) return statsPage;
-    if (new URL(request.url).pathname !== "/") return new Response("Not Found\n", { status: 404 });
+    if (path === "/topic-client.js") {
+      return new Response(topicClientModule, {
+        headers: { "Content-Type": "text/javascript; charset=utf-8" },
+      });
+    }
+    if (path !== "/") return new Response("Not Found\n", { status: 404 });
     return new Response(chatPageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } });
   },
 });

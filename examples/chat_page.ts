@@ -1,16 +1,15 @@
 /**
  * The chat page examples/chat.ts serves at GET /: pick a nickname, join
- * rooms, see their messages live and post to them. One self-contained HTML
- * document (no external assets). It talks through examples/chat_client.ts
- * (embedded as source): on a reconnect (with backoff and jitter) it
- * subscribes again with `since` set to the last offset seen in each room, and
- * says "recovered" or "messages may be missing". `?server=ws://…` (repeatable)
+ * rooms, see their messages live and post to them. One HTML document and one
+ * module: the topic client (`@omnisocket/core/topic-client`, built for
+ * browsers by scripts/build_topic_client.ts), served at /topic-client.js. On a
+ * reconnect (with backoff and jitter, or after a silent server was left) it
+ * subscribes again from the last offset seen in each room, and says
+ * "recovered" or "messages may be missing". `?server=ws://…` (repeatable)
  * names more servers of a cluster to try when this one is gone.
  *
  * @module
  */
-
-import { ChatClient } from "./chat_client.ts";
 
 /** The chat page's HTML; it connects to `ws://` or `wss://` on the host that served it, path `/`. */
 export const chatPageHtml: string = `<!doctype html>
@@ -51,8 +50,8 @@ export const chatPageHtml: string = `<!doctype html>
   <button id="send" type="submit" disabled>Send</button>
 </form>
 <ul id="log" aria-live="polite"></ul>
-<script>
-  ${ChatClient.toString()}
+<script type="module">
+  import { TopicClient } from "/topic-client.js";
   const $ = (id) => document.getElementById(id);
   const rooms = new Set();
   let current = null;
@@ -99,25 +98,24 @@ export const chatPageHtml: string = `<!doctype html>
     const url = new URL("/", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     const servers = [url.href, ...new URLSearchParams(location.search).getAll("server")];
-    client = new ChatClient(servers, {
-      status(state) {
-        $("status").textContent = state === "open" ? "connected" : "reconnecting…";
-        renderRooms();
-      },
-      message(topic, data) {
-        data = data ?? {};
-        line([["[" + topic + "] ", "room"], [String(data.nick ?? "?") + ": ", "nick"],
-          [String(data.text ?? JSON.stringify(data)), "text"]]);
-      },
-      subscribed(topic, recovered, resumed) {
-        const how = !resumed ? "" : recovered ? " (recovered)" : " (messages may be missing)";
-        line([["joined " + topic + how, "event"]]);
-        if (resumed) $("status").textContent = recovered ? "recovered" : "messages may be missing";
-      },
-      error(reason) {
-        line([["error: " + reason, "event"]]);
-      },
+    client = new TopicClient(servers);
+    const status = (text) => {
+      $("status").textContent = text;
+      renderRooms();
+    };
+    client.on("open", () => status("connected"));
+    client.on("close", () => status("reconnecting…"));
+    client.on("message", ({ topic, data }) => {
+      data = data ?? {};
+      line([["[" + topic + "] ", "room"], [String(data.nick ?? "?") + ": ", "nick"],
+        [String(data.text ?? JSON.stringify(data)), "text"]]);
     });
+    client.on("subscribed", ({ topic, recovered, resumed }) => {
+      const how = !resumed ? "" : recovered ? " (recovered)" : " (messages may be missing)";
+      line([["joined " + topic + how, "event"]]);
+      if (resumed) $("status").textContent = recovered ? "recovered" : "messages may be missing";
+    });
+    client.on("error", ({ reason }) => line([["error: " + reason, "event"]]));
   }
 
   $("nick-form").onsubmit = (event) => event.preventDefault();
@@ -137,7 +135,8 @@ export const chatPageHtml: string = `<!doctype html>
     event.preventDefault();
     const text = $("text").value;
     if (!text || current === null) return;
-    client.publish(current, { nick: $("nick").value || "guest", text });
+    client.publish(current, { nick: $("nick").value || "guest", text })
+      .catch((error) => line([["error: " + error.message, "event"]]));
     $("text").value = "";
   };
   connect();

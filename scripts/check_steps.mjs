@@ -31,6 +31,10 @@ export function checkSteps(root) {
       doc: true,
     },
     { name: "README snippets type-check", cmd: [node24, "scripts/check_readme.ts"] },
+    {
+      name: "topic client browser build is current",
+      cmd: [node24, "scripts/build_topic_client.ts", "--check"],
+    },
     { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
   ];
 }

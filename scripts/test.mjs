@@ -70,6 +70,18 @@ const steps = [
     cmd: [bun, "test", "./tests/cluster/redis_backplane.test.ts"],
     counts: bunCounts,
   },
+  // The topic client (reconnections, a killed node, gaps, a frozen node) on each runtime's own
+  // WebSocket; Node runs it in the cluster step below.
+  {
+    name: "cluster: topic client on Deno",
+    cmd: [deno, "test", "-A", "tests/cluster/topic_client.test.ts"],
+    counts: denoCounts,
+  },
+  {
+    name: "cluster: topic client on Bun",
+    cmd: [bun, "test", "--timeout", "120000", "./tests/cluster/topic_client.test.ts"],
+    counts: bunCounts,
+  },
   {
     name:
       "cluster: Redis backplane, topic suite over Redis, chat cluster (Node+Deno+Bun), Chromium",
@@ -96,6 +108,7 @@ const steps = [
       "tests/adapters/topics_workerd.test.ts",
       "tests/adapters/topics_durable_object.test.ts",
       "tests/adapters/metrics_workerd.test.ts",
+      "tests/adapters/topics_protocol_durable_object.test.ts",
     ],
     counts: nodeCounts,
   },

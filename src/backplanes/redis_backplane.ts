@@ -75,7 +75,16 @@ const READER_WAIT_MS = 5_000;
 // process reads (trimmed approximately: cheap), then the topic's history under the same id
 // (trimmed exactly: `history` is a promise to clients), which expires when idle. The topic entry
 // reuses the live id: live ids rise across all topics, so it is above the topic's last id.
+// With a fifth key (publishOnce): a publication id already seen within ARGV[9] ms is not
+// published again; the script answers the first one's id and epoch, and a third element 1.
 const PUBLISH_SCRIPT = `
+if KEYS[5] then
+  local seen = redis.call('GET', KEYS[5])
+  if seen then
+    local bar = string.find(seen, '|', 1, true)
+    return {string.sub(seen, 1, bar - 1), string.sub(seen, bar + 1), 1}
+  end
+end
 local epoch = redis.call('GET', KEYS[3])
 if not epoch then
   redis.call('SET', KEYS[3], ARGV[4])
@@ -87,6 +96,9 @@ local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*',
 if tonumber(ARGV[1]) > 0 then
   redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], id, 'k', ARGV[7], 'd', ARGV[6], 'o', ARGV[8])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+if KEYS[5] then
+  redis.call('SET', KEYS[5], id .. '|' .. epoch, 'PX', ARGV[9])
 end
 return {id, epoch}
 `;
@@ -198,14 +210,40 @@ export class RedisBackplane implements Backplane {
    * Appends to the topic's order through Redis; resolves with the offset once this process has
    * read it back and fanned it out. Rejects with `PUBLISH_FAILED` when Redis cannot take it.
    */
-  async publish(topic: string, data: string | Uint8Array, origin: string): Promise<string> {
+  publish(topic: string, data: string | Uint8Array, origin: string): Promise<string> {
+    return this.#publish(topic, data, origin, null, 0).then(({ offset }) => offset);
+  }
+
+  /**
+   * Publishes unless `key` was published within `window` ms by any process on this Redis (one
+   * key per id, with that expiry, set by the publish script); a repeat resolves with the first
+   * offset and `duplicate: true`.
+   */
+  publishOnce(
+    topic: string,
+    data: string | Uint8Array,
+    origin: string,
+    key: string,
+    window: number,
+  ): Promise<{ offset: string; duplicate: boolean }> {
+    return this.#publish(topic, data, origin, key, Math.max(1, Math.round(window)));
+  }
+
+  async #publish(
+    topic: string,
+    data: string | Uint8Array,
+    origin: string,
+    key: string | null,
+    window: number,
+  ): Promise<{ offset: string; duplicate: boolean }> {
     if (this.#closed) throw publishFailed("the backplane is closed");
     const args = [
-      "4",
+      key === null ? "4" : "5",
       this.#keys.topic + topic,
       this.#keys.live,
       this.#keys.epoch,
       this.#keys.seq,
+      ...(key === null ? [] : [`${this.#keys.topic}${topic}:id:${key}`]),
       String(this.#history === 0 ? 0 : this.#history + 1),
       String(this.#historyTtl),
       String(this.#liveLength),
@@ -214,6 +252,7 @@ export class RedisBackplane implements Backplane {
       typeof data === "string" ? data : encodeBytes(data),
       typeof data === "string" ? "s" : "b",
       origin,
+      String(window),
     ];
     let reply: unknown;
     try {
@@ -223,13 +262,15 @@ export class RedisBackplane implements Backplane {
     } catch (error) {
       throw publishFailed(`Redis did not accept it (perhaps published): ${describe(error)}`, error);
     }
-    const [id, epoch] = reply as [string, string];
-    return new Promise((resolve, reject) => {
+    const [id, epoch, duplicate] = reply as [string, string, number?];
+    if (duplicate === 1) return { offset: `${epoch}:${id}`, duplicate: true };
+    const offset = await new Promise<string>((resolve, reject) => {
       const pending = { id, epoch, resolve, reject };
       if (this.#pending.length > this.#pendingHead || !this.#settle(pending)) {
         this.#pending.push(pending);
       }
     });
+    return { offset, duplicate: false };
   }
 
   /** Delivers the topic's publications, from every process, in the live stream's order. */

@@ -100,6 +100,22 @@ export interface Backplane {
    * live publications without gap or duplicate).
    */
   compare(a: string, b: string): number;
+  /**
+   * Optional: like `publish`, unless a publication with the same `key` was
+   * accepted within the last `window` ms, by any process sharing this
+   * backplane: then nothing is published and it resolves with that
+   * publication's offset and `duplicate: true`. Backplanes whose every
+   * publisher is one process (in-process, a Durable Object's) need not
+   * implement it (the topics protocol remembers ids per process); the Redis
+   * backplane keeps one key per id, with that expiry, set by its publish script.
+   */
+  publishOnce?(
+    topic: string,
+    data: string | Uint8Array,
+    origin: string,
+    key: string,
+    window: number,
+  ): Promise<{ offset: string; duplicate: boolean }>;
   /** Releases the backplane's resources (broker connections); further publishes reject. */
   close(): Promise<void>;
 }

@@ -29,6 +29,15 @@ export interface PublishOptions {
    * Default true where compression is negotiated; ignored otherwise.
    */
   compress?: boolean;
+  /**
+   * Publish at most once per key within `idempotencyWindow` ms, across every
+   * process of a backplane that implements `publishOnce` (Redis); a repeat is
+   * not published and resolves with the first one's offset (`delivered` 0).
+   * Elsewhere ignored here (one process: the caller remembers keys).
+   */
+  idempotencyKey?: string;
+  /** How long `idempotencyKey` is remembered, in ms. Default 120 000. */
+  idempotencyWindow?: number;
 }
 
 /**

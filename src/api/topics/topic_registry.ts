@@ -196,7 +196,23 @@ export class TopicRegistry {
       return Promise.resolve(pending.result ?? { offset, delivered: 0, overflowed: 0 });
     }
     const start = metrics === undefined ? 0 : performance.now();
-    return this.#backplane.publish(topic, data, origin).then(
+    const key = options.idempotencyKey;
+    const publishOnce = this.#backplane.publishOnce;
+    const accepted = key === undefined || publishOnce === undefined
+      ? this.#backplane.publish(topic, data, origin)
+      : publishOnce.call(
+        this.#backplane,
+        topic,
+        data,
+        origin,
+        key,
+        options.idempotencyWindow ?? 120_000,
+      ).then(({ offset, duplicate }) => {
+        // Not published again: nothing of it comes back to wait for.
+        if (duplicate) pending.result = { offset, delivered: 0, overflowed: 0 };
+        return offset;
+      });
+    return accepted.then(
       (offset) => {
         metrics?.backplanePublish((performance.now() - start) / 1000);
         if (pending.result !== null || !this.#topics.has(topic)) {
