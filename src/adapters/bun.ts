@@ -30,6 +30,9 @@ import { BunTransport, type BunWebSocket } from "../runtime/bun/bun_transport.ts
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
 import { serveWithEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
+import type { TlsOptions } from "../api/tls_options.ts";
+
+export type { TlsOptions } from "../api/tls_options.ts";
 
 interface BunServer extends BunTopicServer {
   readonly hostname: string;
@@ -48,6 +51,7 @@ interface BunRuntime {
       server: BunServer,
     ): Response | undefined | Promise<Response | undefined>;
     websocket: Record<string, unknown>;
+    tls?: { cert: string; key: string };
   }): BunServer;
 }
 
@@ -66,6 +70,11 @@ export interface BunServeOptions extends ServerOptions {
   engine?: "native" | "omnisocket";
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). */
   fetch?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Serves TLS (`https:`, `wss:`, HTTP/1.1) with this PEM certificate and
+   * key, with either engine. Default: none (plain TCP).
+   */
+  tls?: TlsOptions;
 }
 
 // Bun's idleTimeout is in seconds and capped at 960.
@@ -84,11 +93,11 @@ export function serve<Data = undefined>(
   handler: Handler<Data>,
   options: BunServeOptions = {},
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
+  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", tls, ...shared } = options;
   if (engine === "omnisocket") {
     return serveWithEngine(
       handler,
-      { ...shared, hostname, port, fetch },
+      { ...shared, hostname, port, fetch, tls },
       listenBunTcp,
       nodeEngineRuntime,
     );
@@ -118,6 +127,7 @@ export function serve<Data = undefined>(
   const server = bun.serve({
     hostname,
     port,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     fetch(request, server) {
       if (fetch && !request.headers.has("upgrade")) return fetch(request);
       const address = server.requestIP(request);
@@ -165,7 +175,12 @@ export function serve<Data = undefined>(
     },
   });
   // The registry's count: Bun's own walks the topic's subscribers on each call.
-  return core.server(server.hostname, server.port, { afterPeers: () => server.stop(true) });
+  return core.server(
+    server.hostname,
+    server.port,
+    { afterPeers: () => server.stop(true) },
+    tls ? "https" : "http",
+  );
 }
 
 // Bun writes Upgrade, Connection and Accept itself; we add the rest.

@@ -21,6 +21,9 @@ import { listenDenoTcp } from "../runtime/deno/deno_tcp.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
 import { serveWithEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
+import type { TlsOptions } from "../api/tls_options.ts";
+
+export type { TlsOptions } from "../api/tls_options.ts";
 
 /** The parts of Deno's API this adapter uses, typed locally so the npm build needs no Deno types. */
 interface DenoRuntime {
@@ -29,6 +32,8 @@ interface DenoRuntime {
       hostname?: string;
       port?: number;
       onListen?: (addr: unknown) => void;
+      cert?: string;
+      key?: string;
       signal?: AbortSignal;
     },
     handler: (
@@ -61,6 +66,11 @@ export interface DenoServeOptions extends ServerOptions {
   engine?: "native" | "omnisocket";
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
   fetch?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Serves TLS (`https:`, `wss:`, HTTP/1.1) with this PEM certificate and
+   * key, with either engine. Default: none (plain TCP).
+   */
+  tls?: TlsOptions;
 }
 
 /**
@@ -76,11 +86,11 @@ export function serve<Data = undefined>(
   handler: Handler<Data>,
   options: DenoServeOptions = {},
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
+  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", tls, ...shared } = options;
   if (engine === "omnisocket") {
     return serveWithEngine(
       handler,
-      { ...shared, hostname, port, fetch },
+      { ...shared, hostname, port, fetch, tls },
       listenDenoTcp,
       nodeEngineRuntime,
     );
@@ -88,7 +98,7 @@ export function serve<Data = undefined>(
   const core = new ServerCore(handler as Handler<unknown>, shared, true);
   const upgrade = upgraderOf(core);
   const server = denoRuntime().serve(
-    { hostname, port, onListen: () => {} },
+    { hostname, port, onListen: () => {}, ...(tls ? { cert: tls.cert, key: tls.key } : {}) },
     (request, info) =>
       request.headers.has("upgrade") || !fetch
         ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
@@ -96,7 +106,7 @@ export function serve<Data = undefined>(
   );
   return core.server(server.addr.hostname, server.addr.port, {
     stopAccepting: () => server.shutdown(),
-  });
+  }, tls ? "https" : "http");
 }
 
 /**
