@@ -19,7 +19,6 @@ import type { Handler } from "../api/handler.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
 import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
 import type { TlsOptions } from "../api/tls_options.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
@@ -127,16 +126,7 @@ export function attach<Data = undefined>(
   server: HttpServer | Http2SecureServer,
   handler: Handler<Data>,
   options: NodeAttachOptions = {},
-): {
-  peers: PeerRegistry;
-  publish(
-    topic: string,
-    data: string | Uint8Array,
-    options?: PublishOptions,
-  ): Promise<PublishResult>;
-  subscriberCount(topic: string): number;
-  close(): Promise<void>;
-} {
+): Pick<WebSocketServer, "publish" | "subscriberCount" | "close"> & { peers: PeerRegistry } {
   const { path, ...shared } = options;
   const engine = createEngineServer(handler, { ...shared, hostname: "", port: 0 }, runtime);
   const { core } = engine;

@@ -5,6 +5,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import type { ErrorCode } from "../errors/error_code.ts";
 import { decodeUtf8 } from "../frame/decode_utf8.ts";
 import { FrameDecoder } from "../frame/frame_decoder.ts";
 import { FrameEncoder } from "../frame/frame_encoder.ts";
@@ -64,7 +65,7 @@ interface QueuedEvent {
   wasClean: boolean;
 }
 
-function failure(code: string, reason: string, closeCode: number): ProtocolError {
+function failure(code: ErrorCode, reason: string, closeCode: number): ProtocolError {
   return new ProtocolError(code, `Cannot read message: ${reason}`, { closeCode });
 }
 
