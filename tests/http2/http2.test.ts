@@ -14,6 +14,8 @@ import {
   createSecureServer,
   type IncomingHttpHeaders,
 } from "node:http2";
+import { Buffer } from "node:buffer";
+import { constants as zlibConstants, deflateRawSync, inflateRawSync } from "node:zlib";
 import { Agent, WebSocket as UndiciWebSocket } from "undici";
 import { attach, serve } from "../../src/adapters/node.ts";
 import type { Handler } from "../../src/api/handler.ts";
@@ -26,16 +28,22 @@ before(() => {
 });
 after(() => certificate.remove());
 
-/** A client frame: FIN, opcode, masked with a zero key (so the payload is as given). */
-function clientFrame(opcode: number, payload: Uint8Array): Uint8Array {
-  assert.ok(payload.length < 126);
-  return new Uint8Array([0x80 | opcode, 0x80 | payload.length, 0, 0, 0, 0, ...payload]);
+/** A client frame: FIN, opcode (RSV1 with `compressed`), masked with a zero key (payload as given). */
+function clientFrame(opcode: number, payload: Uint8Array, compressed = false): Uint8Array {
+  assert.ok(payload.length < 65_536);
+  const first = 0x80 | (compressed ? 0x40 : 0) | opcode;
+  const head = payload.length < 126
+    ? [first, 0x80 | payload.length]
+    : [first, 0x80 | 126, payload.length >> 8, payload.length & 0xff];
+  return new Uint8Array([...head, 0, 0, 0, 0, ...payload]);
 }
 
 const text = (value: string) => new TextEncoder().encode(value);
 
 /** Reads server frames from a stream (unmasked; lengths up to 64 bits). */
 class FrameReader {
+  /** RSV1 of the last frame taken. */
+  compressed = false;
   #buffer = new Uint8Array(0);
   #waiters: (() => void)[] = [];
   ended = false;
@@ -76,6 +84,7 @@ class FrameReader {
     }
     if (bytes.length < offset + length) return undefined;
     this.#buffer = bytes.slice(offset + length);
+    this.compressed = (bytes[0] & 0x40) !== 0;
     return { opcode: bytes[0] & 0x0f, payload: bytes.slice(offset, offset + length) };
   }
 }
@@ -147,6 +156,30 @@ describe("WebSockets over HTTP/2 on the Node adapter", () => {
     }
   });
 
+  test("permessage-deflate negotiated on HTTP/2 inflates and compresses messages", async () => {
+    const server = await serveTls(echo, { perMessageDeflate: true });
+    const session = await connectH2(server.url);
+    try {
+      const { stream, response, frames } = await openStream(session, {
+        "sec-websocket-extensions": "permessage-deflate",
+      });
+      assert.match(String(response["sec-websocket-extensions"]), /^permessage-deflate/);
+      const message = "compress me over h2 ".repeat(100);
+      const deflated = deflateRawSync(text(message), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      stream.write(clientFrame(0x1, deflated.subarray(0, deflated.length - 4), true));
+      const reply = await frames.next();
+      assert.equal(frames.compressed, true, "the echo (2 KB, over the threshold) is compressed");
+      const inflated = inflateRawSync(
+        Buffer.concat([reply.payload, new Uint8Array([0, 0, 0xff, 0xff])]),
+        { finishFlush: zlibConstants.Z_SYNC_FLUSH },
+      );
+      assert.equal(inflated.toString(), message);
+    } finally {
+      session.destroy();
+      await server.close();
+    }
+  });
+
   test("peer.request has the https URL, path and headers of the CONNECT", async () => {
     let seen: Request | undefined;
     const server = await serveTls({
@@ -176,6 +209,34 @@ describe("WebSockets over HTTP/2 on the Node adapter", () => {
       assert.ok(status >= 400 && status < 500, `status ${status}`);
       assert.equal(response["sec-websocket-version"], "13");
       assert.equal(response["upgrade"], undefined);
+    } finally {
+      session.destroy();
+      await server.close();
+    }
+  });
+
+  test("an upgrade hook's refusal keeps its status, headers and body on HTTP/2", async () => {
+    const server = await serveTls({
+      upgrade: (request: Request) =>
+        new URL(request.url).pathname === "/teapot"
+          ? new Response("short and stout", { status: 418, headers: { "x-custom": "teapot" } })
+          : 401,
+    });
+    const session = await connectH2(server.url);
+    try {
+      const unauthorized = await openStream(session);
+      assert.equal(unauthorized.response[":status"], 401);
+      const teapot = await openStream(session, { ":path": "/teapot" });
+      assert.equal(teapot.response[":status"], 418);
+      assert.equal(teapot.response["x-custom"], "teapot");
+      assert.equal(teapot.response["connection"], undefined);
+      let body = "";
+      teapot.stream.setEncoding("utf8");
+      teapot.stream.removeAllListeners("data");
+      teapot.stream.on("data", (chunk: string) => (body += chunk));
+      await new Promise((resolve) => teapot.stream.once("end", resolve));
+      assert.equal(body, "short and stout");
+      assert.equal(server.peers.size, 0);
     } finally {
       session.destroy();
       await server.close();
@@ -266,7 +327,7 @@ describe("WebSockets over HTTP/2 on the Node adapter", () => {
     }
   });
 
-  test("server.close() sends close 1001 on every stream, then GOAWAY", async () => {
+  test("server.close() sends GOAWAY and close 1001 on every stream", async () => {
     const server = await serveTls(echo);
     const session = await connectH2(server.url);
     const goaway = new Promise((resolve) => session.once("goaway", resolve));
