@@ -308,6 +308,22 @@ describe("WebSockets over HTTP/2 on the Node adapter", () => {
     }
   });
 
+  test("END_STREAM from the client without a close frame ends the peer with 1006", async () => {
+    const closes: number[] = [];
+    const server = await serveTls({ close: (_peer, { code }) => void closes.push(code) });
+    const session = await connectH2(server.url);
+    try {
+      const { stream } = await openStream(session);
+      stream.end();
+      await new Promise((resolve) => stream.once("close", resolve));
+      await waitFor(() => closes.length === 1);
+      assert.deepEqual(closes, [1006]);
+    } finally {
+      session.destroy();
+      await server.close();
+    }
+  });
+
   test("a GOAWAY from the client closes its WebSockets with 1001", async () => {
     const closes: number[] = [];
     const server = await serveTls({ close: (_peer, { code }) => void closes.push(code) });

@@ -222,6 +222,11 @@ class Http2StreamConnection implements ByteStream {
       handler.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
     stream.on("drain", () => handler.drained());
+    // END_STREAM from the client is its FIN (RFC 8441 §5): as on TCP, our side ends too
+    // unless an answer is still being prepared.
+    stream.on("end", () => {
+      if (!handler.ended?.()) this.close();
+    });
     // A reset or a lost session ends in `close` too: the engine reports 1006.
     stream.on("error", () => {});
     stream.on("close", () => {
