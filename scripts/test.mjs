@@ -58,6 +58,20 @@ const steps = [
     env: { OMNISOCKET_RUNTIMES: runtime },
     counts: nodeCounts,
   })),
+  // TLS and WebSockets over HTTP/2 (RFC 8441) on Node: Node's http2 client, undici, Chromium;
+  // then wss:// with the black-box handler on every standalone adapter.
+  {
+    name:
+      "TLS: WebSockets over HTTP/2 on Node (http2 client, undici, Chromium), wss on every adapter",
+    cmd: [
+      node24,
+      "--test",
+      "--test-reporter=spec",
+      "--test-concurrency=1",
+      "tests/http2/**/*.test.ts",
+    ],
+    counts: nodeCounts,
+  },
   // A cluster on a private redis-server (started by the tests): the backplane itself on each
   // runtime, then Node, Deno and Bun processes sharing topics, with faults and Chromium.
   {

@@ -6,6 +6,7 @@
  */
 
 import type { Handler, ServerOptions, WebSocketServer } from "../../mod.ts";
+import type { TlsOptions } from "../../src/api/tls_options.ts";
 
 /** Shared options plus where to listen and what answers plain HTTP. */
 export interface ServeOptions extends ServerOptions {
@@ -14,6 +15,8 @@ export interface ServeOptions extends ServerOptions {
   fetch?: (request: Request) => Response | Promise<Response>;
   /** Deno and Bun: their native WebSocket server, or omnisocket's engine over raw TCP. */
   engine?: "native" | "omnisocket";
+  /** Serve TLS with this PEM certificate and key (Node: HTTP/2 and HTTP/1.1). */
+  tls?: TlsOptions;
 }
 
 // deno-lint-ignore no-explicit-any

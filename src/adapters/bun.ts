@@ -29,6 +29,9 @@ import type { BunWebSocket } from "../runtime/bun/bun_transport.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
 import { serveOnChosenEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
+import type { TlsOptions } from "../api/tls_options.ts";
+
+export type { TlsOptions } from "../api/tls_options.ts";
 
 /** Options of the Bun adapter: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface BunServeOptions extends ServerOptions {
@@ -45,6 +48,11 @@ export interface BunServeOptions extends ServerOptions {
   engine?: "native" | "omnisocket";
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). */
   fetch?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Serves TLS (`https:`, `wss:`, HTTP/1.1) with this PEM certificate and
+   * key, with either engine. Default: none (plain TCP).
+   */
+  tls?: TlsOptions;
 }
 
 /**
@@ -65,7 +73,7 @@ export function serve<Data = undefined>(
     options,
     listenBunTcp,
     nodeEngineRuntime,
-    (shared, { hostname, port }, fetch) => {
+    (shared, { hostname, port, tls }, fetch) => {
       const bun = (globalThis as { Bun?: BunRuntime }).Bun;
       if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
       // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
@@ -84,6 +92,7 @@ export function serve<Data = undefined>(
       const server = bun.serve({
         hostname,
         port,
+        ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
         fetch(request, server) {
           if (fetch && !request.headers.has("upgrade")) return fetch(request);
           const address = server.requestIP(request);
@@ -99,7 +108,12 @@ export function serve<Data = undefined>(
         websocket: bunWebSocketHandler(core, sockets, shared.perMessageDeflate),
       });
       // The registry's count: Bun's own walks the topic's subscribers on each call.
-      return core.server(server.hostname, server.port, { afterPeers: () => server.stop(true) });
+      return core.server(
+        server.hostname,
+        server.port,
+        { afterPeers: () => server.stop(true) },
+        tls ? "https" : "http",
+      );
     },
   );
 }

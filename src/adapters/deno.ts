@@ -19,6 +19,9 @@ import { listenDenoTcp } from "../runtime/deno/deno_tcp.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
 import { serveOnChosenEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
+import type { TlsOptions } from "../api/tls_options.ts";
+
+export type { TlsOptions } from "../api/tls_options.ts";
 
 /** Options of the Deno adapter: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface DenoServeOptions extends ServerOptions {
@@ -35,6 +38,11 @@ export interface DenoServeOptions extends ServerOptions {
   engine?: "native" | "omnisocket";
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
   fetch?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Serves TLS (`https:`, `wss:`, HTTP/1.1) with this PEM certificate and
+   * key, with either engine. Default: none (plain TCP).
+   */
+  tls?: TlsOptions;
 }
 
 /**
@@ -55,11 +63,11 @@ export function serve<Data = undefined>(
     options,
     listenDenoTcp,
     nodeEngineRuntime,
-    (shared, { hostname, port }, fetch) => {
+    (shared, { hostname, port, tls }, fetch) => {
       const core = new ServerCore(handler as Handler<unknown>, shared, true);
       const upgrade = denoUpgrader(core);
       const server = denoRuntime().serve(
-        { hostname, port, onListen: () => {} },
+        { hostname, port, onListen: () => {}, ...(tls ? { cert: tls.cert, key: tls.key } : {}) },
         (request, info) =>
           request.headers.has("upgrade") || !fetch
             ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
@@ -67,7 +75,7 @@ export function serve<Data = undefined>(
       );
       return core.server(server.addr.hostname, server.addr.port, {
         stopAccepting: () => server.shutdown(),
-      });
+      }, tls ? "https" : "http");
     },
   );
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { TlsOptions } from "../api/tls_options.ts";
+
 /**
  * One byte stream, seen from the code that serves it.
  *
@@ -77,6 +79,8 @@ export interface StreamListener {
 export interface ListenOptions {
   hostname: string;
   port: number;
+  /** Serve TLS with this PEM certificate and key. Default: plain TCP. */
+  tls?: TlsOptions;
 }
 
 /**

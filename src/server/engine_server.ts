@@ -8,11 +8,12 @@
  */
 
 import type { Handler } from "../api/handler.ts";
+import type { TlsOptions } from "../api/tls_options.ts";
 import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import type { DeflateCodec } from "../protocol/deflate_codec.ts";
 import type { AcceptStream, ByteStream, ListenOptions, StreamListener } from "./byte_stream.ts";
-import { EngineConnection } from "./engine_connection.ts";
+import { EngineConnection, type EngineStart } from "./engine_connection.ts";
 import { ServerCore } from "./server_core.ts";
 
 /**
@@ -23,6 +24,8 @@ import { ServerCore } from "./server_core.ts";
 export interface EngineServeOptions extends ServerOptions, ListenOptions {
   /** Answers plain HTTP requests (no `Upgrade` header), one per connection. */
   fetch?: (request: Request) => Response | Promise<Response>;
+  /** "https" when the listener is TLS, for the Request's URL. Default "http". */
+  scheme?: "http" | "https";
 }
 
 /**
@@ -49,6 +52,8 @@ export interface EngineServer {
   core: ServerCore;
   /** Serves each accepted connection. */
   accept: AcceptStream;
+  /** Serves a connection whose request an HTTP server already parsed (node:http, node:http2). */
+  acceptStarted(stream: ByteStream, start: EngineStart): EngineConnection;
   /** Wraps the running listener as the adapter's {@linkcode WebSocketServer}. */
   start(listener: StreamListener): WebSocketServer;
 }
@@ -69,7 +74,9 @@ export function createEngineServer<Data>(
   options: EngineServeOptions,
   { computeAccept, allocate, deflateCodec }: EngineRuntime = {},
 ): EngineServer {
-  const { hostname: _hostname, port: _port, fetch, ...shared } = options;
+  const { hostname: _hostname, port: _port, tls, fetch, ...shared } = options;
+  const { scheme = tls ? "https" : "http" } = options;
+  delete (shared as { scheme?: string }).scheme;
   const core = new ServerCore(handler as Handler<unknown>, shared, false, {
     tune(resolved) {
       if (allocate) resolved.allocate = allocate;
@@ -82,7 +89,8 @@ export function createEngineServer<Data>(
   const context = { core, fetch, computeAccept, connections };
   return {
     core,
-    accept: (stream) => new EngineConnection(context, stream),
+    accept: (stream) => new EngineConnection(context, stream, { scheme }),
+    acceptStarted: (stream, start) => new EngineConnection(context, stream, start),
     start: (listener) =>
       core.server(listener.hostname, listener.port, {
         stopAccepting: () => listener.close(),
@@ -90,7 +98,7 @@ export function createEngineServer<Data>(
         afterPeers: () => {
           for (const stream of connections) stream.destroy();
         },
-      }),
+      }, scheme),
   };
 }
 
@@ -111,7 +119,8 @@ export function serveWithEngine<Data>(
   runtime: EngineRuntime,
 ): WebSocketServer {
   const engine = createEngineServer(handler, options, runtime);
-  return engine.start(listen({ hostname: options.hostname, port: options.port }, engine.accept));
+  const { hostname, port, tls } = options;
+  return engine.start(listen({ hostname, port, tls }, engine.accept));
 }
 
 /**
@@ -125,6 +134,7 @@ export interface EngineChoice extends ServerOptions {
   hostname?: string;
   engine?: "native" | "omnisocket";
   fetch?: (request: Request) => Response | Promise<Response>;
+  tls?: TlsOptions;
 }
 
 /**
@@ -148,8 +158,8 @@ export function serveOnChosenEngine<Data>(
     fetch?: (request: Request) => Response | Promise<Response>,
   ) => WebSocketServer,
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
+  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", tls, ...shared } = options;
   return engine === "omnisocket"
-    ? serveWithEngine(handler, { ...shared, hostname, port, fetch }, listen, runtime)
-    : native(shared, { hostname, port }, fetch);
+    ? serveWithEngine(handler, { ...shared, hostname, port, fetch, tls }, listen, runtime)
+    : native(shared, { hostname, port, tls }, fetch);
 }

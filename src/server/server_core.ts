@@ -153,12 +153,17 @@ export class ServerCore {
     await this.#topics?.close();
   }
 
-  /** The server object an adapter's `serve()` returns. */
-  server(hostname: string, port: number, stop: ServerStop): WebSocketServer {
+  /** The server object an adapter's `serve()` returns; `scheme` "https" when it serves TLS. */
+  server(
+    hostname: string,
+    port: number,
+    stop: ServerStop,
+    scheme: "http" | "https" = "http",
+  ): WebSocketServer {
     return {
       hostname,
       port,
-      url: `http://${hostname}:${port}`,
+      url: `${scheme}://${hostname}:${port}`,
       peers: this.peers,
       publish: (topic, data, options) => this.publish(topic, data, options),
       subscriberCount: (topic) => this.subscriberCount(topic),

@@ -2,8 +2,8 @@
  * Serves the contract handler on this runtime's adapter, with options from
  * the command line: --port N --engine native|omnisocket --heartbeat MS
  * --max-message-size BYTES --handshake-timeout MS, and --fetch to answer plain requests (no
- * `Upgrade` header) with a small page.
- * Prints `listening on http://HOST:PORT`; SIGTERM shuts down gracefully.
+ * `Upgrade` header) with a small page, --cert FILE --key FILE to serve TLS.
+ * Prints `listening on http://HOST:PORT` (https with --cert and --key); SIGTERM shuts down gracefully.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import {
   serverAddressArgs,
 } from "../../examples/support/runtime.ts";
 import { serveOnThisRuntime } from "../../examples/support/serve_on_this_runtime.ts";
+import { tlsArgs } from "../../examples/support/tls_args.ts";
 import { contractHandler } from "./contract_handler.ts";
 
 const args = commandLineArgs();
@@ -25,6 +26,7 @@ const option = (name: string, fallback: number) => {
 
 const server = await serveOnThisRuntime(contractHandler, {
   ...serverAddressArgs(args),
+  ...tlsArgs(args),
   heartbeatInterval: option("--heartbeat", 30_000),
   handshakeTimeout: option("--handshake-timeout", 10_000),
   maxMessageSize: option("--max-message-size", 16 * 1024 * 1024),

@@ -55,7 +55,7 @@ export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url
 
 const ALL_RUNTIMES: Runtime[] = ["node", "deno", "bun"];
 const STOP_GRACE_MS = 5_000;
-const LISTENING_LINE = /listening on http:\/\/(\[[^\]\s]+\]|[^\s:/]+):(\d+)/;
+const LISTENING_LINE = /listening on (https?):\/\/(\[[^\]\s]+\]|[^\s:/]+):(\d+)/;
 
 /**
  * Runtimes named by env `OMNISOCKET_RUNTIMES` (comma list), all three by default.
@@ -160,13 +160,13 @@ export function startExample(options: StartExampleOptions): Promise<RunningExamp
       if (!match) return;
       settled = true;
       clearTimeout(timer);
-      const host = connectableHost(match[1]);
-      const port = Number(match[2]);
+      const host = connectableHost(match[2]);
+      const port = Number(match[3]);
       const urlHost = host.includes(":") ? `[${host}]` : host;
       resolve({
         host,
         port,
-        url: `ws://${urlHost}:${port}/`,
+        url: `${match[1] === "https" ? "wss" : "ws"}://${urlHost}:${port}/`,
         output: () => output,
         pid: child.pid,
         stop,

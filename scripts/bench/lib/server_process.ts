@@ -1,6 +1,6 @@
 /**
  * Starts a benchmark server pinned to one core with the fd limit raised, and
- * waits for its `listening on http://HOST:PORT` line.
+ * waits for its `listening on http://HOST:PORT` line (https for a TLS server).
  *
  * @module
  */
@@ -60,7 +60,7 @@ export function startServer(
     let found = false;
     const onLine = (line: string) => {
       output.push(line);
-      const match = /listening on http:\/\/[^\s]+:(\d+)/.exec(line);
+      const match = /listening on https?:\/\/[^\s]+:(\d+)/.exec(line);
       if (match && !found) {
         found = true;
         clearTimeout(timer);

@@ -43,6 +43,7 @@ export interface BunRuntime {
       server: BunServer,
     ): Response | undefined | Promise<Response | undefined>;
     websocket: Record<string, unknown>;
+    tls?: { cert: string; key: string };
   }): BunServer;
 }
 

@@ -40,12 +40,13 @@ interface BunRuntime {
   listen(options: {
     hostname: string;
     port: number;
+    tls?: { cert: string; key: string };
     socket: Record<string, (socket: BunSocket, data?: Uint8Array) => void>;
   }): { readonly hostname: string; readonly port: number; stop(closeActive?: boolean): void };
 }
 
 /**
- * Listens with `Bun.listen` and hands each connection to `accept`.
+ * Listens with `Bun.listen` (over TLS with `tls`) and hands each connection to `accept`.
  *
  * @example
  * ```ts ignore
@@ -64,6 +65,7 @@ export function listenBunTcp(options: ListenOptions, accept: AcceptStream): Stre
   const listener = bun.listen({
     hostname: options.hostname,
     port: options.port,
+    ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
     socket: {
       open(socket) {
         socket.setNoDelay?.(true);

@@ -26,6 +26,13 @@ interface DenoListener extends AsyncIterable<DenoConn> {
   close(): void;
 }
 
+interface DenoListen {
+  listen(options: { hostname: string; port: number }): DenoListener;
+  listenTls(
+    options: { hostname: string; port: number; cert: string; key: string },
+  ): DenoListener;
+}
+
 // An idle connection waits in a read with a buffer of its own (Deno reads
 // into the buffer it is given, whenever the bytes come), so that buffer is
 // most of what an idle connection costs: keep it small, reuse it, and copy out
@@ -40,7 +47,7 @@ const BUSY_READ_SIZE = 64 * 1024;
 const LINGER_MS = 2_000;
 
 /**
- * Listens with `Deno.listen` and hands each connection to `accept`.
+ * Listens with `Deno.listen` (`Deno.listenTls` with `tls`) and hands each connection to `accept`.
  *
  * @example
  * ```ts ignore
@@ -54,9 +61,13 @@ const LINGER_MS = 2_000;
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export function listenDenoTcp(options: ListenOptions, accept: AcceptStream): StreamListener {
-  const deno = (globalThis as { Deno?: { listen(options: ListenOptions): DenoListener } }).Deno;
+  const deno = (globalThis as { Deno?: DenoListen }).Deno;
   if (!deno) throw new Error("Cannot listen: this runtime is not Deno");
-  const listener = deno.listen(options);
+  const { hostname, port, tls } = options;
+  // Deno.listenTls: the same connections, read and written in clear.
+  const listener = tls
+    ? deno.listenTls({ hostname, port, cert: tls.cert, key: tls.key })
+    : deno.listen({ hostname, port });
   (async () => {
     for await (const conn of listener) serveConn(conn, accept);
   })().catch(() => {/* the listener was closed */});

@@ -22,6 +22,8 @@ export interface DenoRuntime {
       hostname?: string;
       port?: number;
       onListen?: (addr: unknown) => void;
+      cert?: string;
+      key?: string;
       signal?: AbortSignal;
     },
     handler: (
