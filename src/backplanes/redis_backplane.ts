@@ -300,6 +300,10 @@ export class RedisBackplane implements Backplane {
       let epoch: string;
       let last: number;
       if (followed !== undefined) {
+        // An offset of another epoch than Redis' current one is never recovered.
+        if (followed.epoch !== offset.epoch && (await this.#position(topic))[0] !== offset.epoch) {
+          return null;
+        }
         // The replay and the live deliveries meet at this process's position: an offset from a
         // process that is ahead is answered once this one got there (else what lies between
         // would come live again, duplicated); past it, entries are still to come live.
