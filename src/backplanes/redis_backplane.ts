@@ -15,7 +15,6 @@ import {
   type ChannelMessage,
   dataOf,
   encodeBytes,
-  fieldsOf,
   newEpoch,
   parseChannelMessage,
   parseOffset,
@@ -96,8 +95,9 @@ const CATCH_UP_MS = 500;
 
 // One publication, atomically, on the topic's slot: its epoch (created when the topic has none:
 // new, expired, or its master lost its data, which then drops a stale history), its sequence,
-// the history stream (id 0-sequence, trimmed exactly: `history` is a promise to clients), the
-// expiry of both, then the sharded channel (same slot) every following process subscribes to.
+// the history (a list of the channel messages, trimmed exactly: `history` is a promise to
+// clients; a list, not a stream: a one-entry stream costs Redis about 4.5 KB), the expiry of
+// both, then the sharded channel (same slot) every following process subscribes to.
 const PUBLISH_SCRIPT = `
 local epoch = redis.call('HGET', KEYS[1], 'e')
 if not epoch then
@@ -107,12 +107,28 @@ if not epoch then
 end
 local seq = redis.call('HINCRBY', KEYS[1], 's', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if tonumber(ARGV[2]) > 0 then
-  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '0-' .. seq, 'k', ARGV[5], 'd', ARGV[7], 'o', ARGV[6])
+local message = ARGV[5] .. epoch .. ':' .. seq .. ':' .. ARGV[6] .. ':' .. ARGV[7]
+local history = tonumber(ARGV[2])
+if history > 0 then
+  redis.call('RPUSH', KEYS[2], message)
+  redis.call('LTRIM', KEYS[2], -history, -1)
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
 end
-redis.call('SPUBLISH', ARGV[4], ARGV[5] .. epoch .. ':' .. seq .. ':' .. ARGV[8] .. ':' .. ARGV[7])
+redis.call('SPUBLISH', ARGV[4], message)
 return {epoch, seq}
+`;
+
+// The held publications with sequences ARGV[1]..ARGV[2] (those still in the list), with the
+// topic's epoch and latest sequence: the list holds the sequences last - length + 1 .. last.
+const RANGE_SCRIPT = `
+local epoch = redis.call('HGET', KEYS[1], 'e')
+if not epoch then return {'', 0, {}} end
+local last = tonumber(redis.call('HGET', KEYS[1], 's'))
+local first = last - redis.call('LLEN', KEYS[2]) + 1
+local from = math.max(tonumber(ARGV[1]), first)
+local to = math.min(tonumber(ARGV[2]), last)
+if from > to then return {epoch, last, {}} end
+return {epoch, last, redis.call('LRANGE', KEYS[2], from - first, to - first)}
 `;
 
 /**
@@ -212,9 +228,8 @@ export class RedisBackplane implements Backplane {
       String(this.#historyTtl),
       this.#channel(topic),
       typeof data === "string" ? "s" : "b",
-      origin,
-      typeof data === "string" ? data : encodeBytes(data),
       encodeURIComponent(origin),
+      typeof data === "string" ? data : encodeBytes(data),
     ];
     let reply: unknown;
     try {
@@ -315,12 +330,12 @@ export class RedisBackplane implements Backplane {
       }
       if (epoch !== offset.epoch || offset.seq > last) return null;
       if (offset.seq === last) return [];
-      const entries = await this.#range(topic, offset.seq + 1, last);
-      if (entries.length !== last - offset.seq) return null;
-      return entries.map(([seq, fields]) => ({
+      const entries = await this.#range(topic, epoch, offset.seq + 1, last);
+      if (entries.length !== last - offset.seq || entries[0].seq !== offset.seq + 1) return null;
+      return entries.map((entry) => ({
         topic,
-        data: dataOf(fields.get("k"), fields.get("d") ?? ""),
-        offset: `${epoch}:${seq}`,
+        data: dataOf(entry.kind, entry.data),
+        offset: `${epoch}:${entry.seq}`,
       }));
     } catch {
       return null;
@@ -417,16 +432,25 @@ export class RedisBackplane implements Backplane {
     return epoch === null ? ["", 0] : [epoch, Number(seq ?? 0)];
   }
 
-  async #range(
-    topic: string,
-    from: number,
-    to: number,
-  ): Promise<Array<[number, Map<string, string>]>> {
-    const key = this.#key(topic, "h");
-    const entries = await this.#redis.send(key, ["XRANGE", key, `0-${from}`, `0-${to}`]) as Array<
-      [string, string[]]
-    >;
-    return entries.map(([id, raw]) => [Number(id.slice(2)), fieldsOf(raw)]);
+  // The held publications with sequences from..to, when the topic is still in `epoch`.
+  async #range(topic: string, epoch: string, from: number, to: number): Promise<ChannelMessage[]> {
+    const meta = this.#key(topic, "m");
+    const [current, , raw] = await this.#redis.send(meta, [
+      "EVAL",
+      RANGE_SCRIPT,
+      "2",
+      meta,
+      this.#key(topic, "h"),
+      String(from),
+      String(to),
+    ]) as [string, number, string[]];
+    if (current !== epoch) return [];
+    const entries: ChannelMessage[] = [];
+    for (const message of raw) {
+      const parsed = parseChannelMessage(message);
+      if (parsed !== null) entries.push(parsed);
+    }
+    return entries;
   }
 
   #onMessage(topic: string, message: string): void {
@@ -498,26 +522,19 @@ export class RedisBackplane implements Backplane {
   // is reported lost.
   async #fill(followed: Followed, upTo: number): Promise<void> {
     const epoch = followed.epoch;
-    let entries: Array<[number, Map<string, string>]> = [];
+    let entries: ChannelMessage[] = [];
     try {
-      const [current] = await this.#position(followed.topic);
-      if (this.#history > 0 && current === epoch) {
-        entries = await this.#range(followed.topic, followed.seq + 1, upTo);
+      if (this.#history > 0) {
+        entries = await this.#range(followed.topic, epoch, followed.seq + 1, upTo);
       }
     } catch {
       // Redis away: reported below; the sweep after reconnection finds the rest.
     }
     if (this.#followed.get(followed.topic) !== followed || followed.epoch !== epoch) return;
     if (entries.length !== upTo - followed.seq) this.#onLoss(followed.topic, "behind");
-    for (const [seq, fields] of entries) {
-      if (seq <= followed.seq) continue;
-      this.#deliver(
-        followed,
-        seq,
-        fields.get("k") ?? "s",
-        fields.get("d") ?? "",
-        fields.get("o") ?? "",
-      );
+    for (const entry of entries) {
+      if (entry.seq <= followed.seq || entry.epoch !== epoch) continue;
+      this.#deliver(followed, entry.seq, entry.kind, entry.data, entry.origin);
     }
     if (followed.seq < upTo) {
       // Lost for good: skip to `upTo` so later publications flow again.

@@ -1,6 +1,6 @@
 /**
- * The compact encodings of one publication: on a sharded pub/sub channel (one string) and in a
- * topic's history stream (fields), plus the per-topic offset `"epoch:sequence"`.
+ * The compact encoding of one publication, on a sharded pub/sub channel and in a topic's history
+ * (one string), plus the per-topic offset `"epoch:sequence"`.
  *
  * @module
  */
@@ -70,11 +70,4 @@ export function newEpoch(): string {
   let epoch = "";
   for (const byte of bytes) epoch += byte.toString(16).padStart(2, "0");
   return epoch;
-}
-
-/** @internal Stream fields `[k, v, k, v...]` as a map. */
-export function fieldsOf(raw: string[]): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (let i = 0; i + 1 < raw.length; i += 2) fields.set(String(raw[i]), raw[i + 1]);
-  return fields;
 }
