@@ -20,31 +20,16 @@
 import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
-import type { Peer, PeerInit, PeerTransport } from "../api/peer.ts";
-import { PeerRegistry } from "../api/peer_registry.ts";
-import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
-import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
-import { TopicRegistry } from "../api/topics/topic_registry.ts";
+import type { PeerInit } from "../api/peer.ts";
+import type { MemberPeer } from "../api/topics/topic_member.ts";
+import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import {
-  bunFanOut,
-  type BunTopicServer,
-  type BunTopicSocket,
-} from "../runtime/bun/bun_native_topics.ts";
+import { bunFanOut, type BunTopicServer } from "../runtime/bun/bun_native_topics.ts";
 import { listenBunTcp } from "../runtime/bun/bun_tcp.ts";
-import { serveWithEngine } from "../runtime/serve_with_engine.ts";
-
-/** The parts of Bun's ServerWebSocket this adapter uses. */
-interface BunWebSocket extends BunTopicSocket {
-  /** The peer's ingredients from the upgrade until `open`, then its session. */
-  data: PeerInit<unknown> | PeerSession<unknown>;
-  binaryType: "nodebuffer" | "arraybuffer" | "uint8array";
-  send(data: string | Uint8Array, compress?: boolean): number;
-  ping(data?: Uint8Array): number;
-  close(code?: number, reason?: string): void;
-  terminate(): void;
-  getBufferedAmount(): number;
-}
+import { BunTransport, type BunWebSocket } from "../runtime/bun/bun_transport.ts";
+import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
+import { serveWithEngine } from "../server/engine_server.ts";
+import { ServerCore } from "../server/server_core.ts";
 
 interface BunServer extends BunTopicServer {
   readonly hostname: string;
@@ -101,29 +86,31 @@ export function serve<Data = undefined>(
 ): WebSocketServer {
   const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
   if (engine === "omnisocket") {
-    return serveWithEngine(handler, { ...shared, hostname, port, fetch }, listenBunTcp);
+    return serveWithEngine(
+      handler,
+      { ...shared, hostname, port, fetch },
+      listenBunTcp,
+      nodeEngineRuntime,
+    );
   }
-  const resolved = resolveServerOptions(shared);
-  const peers = new PeerRegistry();
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
-  const untypedHandler = handler as Handler<unknown>;
+  // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
+  const sockets = new Map<MemberPeer, BunWebSocket>();
+  const core: ServerCore = new ServerCore(handler as Handler<unknown>, shared, true, {
+    fanOut: (options) =>
+      bunFanOut(
+        () => server,
+        (peer) => sockets.get(peer),
+        () => sockets.values(),
+        options.maxBufferedAmount,
+      ),
+  });
+  const resolved = core.options;
   const heartbeatSeconds = Math.min(
     Math.ceil(resolved.heartbeatInterval / 1000),
     BUN_MAX_IDLE_TIMEOUT,
   );
-  // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
-  const sockets = new Map<Peer<unknown>, BunWebSocket>();
-  const topics = new TopicRegistry(
-    resolved.topics,
-    bunFanOut(
-      () => server,
-      (peer) => sockets.get(peer),
-      () => sockets.values(),
-      resolved.maxBufferedAmount,
-    ),
-  );
-  const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true, topics };
   // Bun compresses only when send() asks: the threshold is applied here.
   const deflate = resolved.perMessageDeflate;
   const compressFrom = deflate === false ? Infinity : deflate.threshold;
@@ -135,7 +122,7 @@ export function serve<Data = undefined>(
       if (fetch && !request.headers.has("upgrade")) return fetch(request);
       const address = server.requestIP(request);
       const remoteAddress = address ? `${address.address}:${address.port}` : "";
-      const outcome = negotiateRequestUpgrade(untypedHandler, resolved, request, remoteAddress);
+      const outcome = negotiateRequestUpgrade(core.handler, resolved, request, remoteAddress);
       // Without an upgrade hook the decision is synchronous: no promise for Bun to await.
       return outcome instanceof Promise
         ? outcome.then((settled) => upgrade(server, request, remoteAddress, settled, deflate))
@@ -154,47 +141,31 @@ export function serve<Data = undefined>(
         // Binary messages then arrive as plain Uint8Arrays, which the session
         // takes as they are: no Buffer, and no view of it made per message.
         ws.binaryType = "uint8array";
-        const init = ws.data as PeerInit<unknown>;
-        const transport = new BunTransport(ws, compressFrom);
-        const session = new PeerSession(untypedHandler, transport, init, sessionOptions);
-        ws.data = session;
-        sockets.set(session.peer, ws);
-        peers.add(session.peer);
-        session.opened();
+        const transport = new BunTransport(core, ws, ws.data as PeerInit<unknown>, compressFrom);
+        ws.data = transport;
+        sockets.set(transport.session.peer, ws);
+        transport.open();
       },
       message(ws: BunWebSocket, message: string | Uint8Array) {
-        (ws.data as PeerSession<unknown>).received(message);
+        // Bun enforces maxPayloadLength itself: no size check here.
+        (ws.data as BunTransport).session.received(message);
       },
       pong(ws: BunWebSocket) {
-        (ws.data as PeerSession<unknown>).ponged();
+        (ws.data as BunTransport).session.ponged();
       },
       drain(ws: BunWebSocket) {
-        (ws.data as PeerSession<unknown>).flushed();
+        (ws.data as BunTransport).session.flushed();
       },
       close(ws: BunWebSocket, code: number, reason: string) {
-        const session = ws.data as PeerSession<unknown>;
-        peers.delete(session.peer);
-        sockets.delete(session.peer);
+        const transport = ws.data as BunTransport;
+        sockets.delete(transport.session.peer);
         // Bun reports no wasClean; a close frame from the peer means a clean close.
-        session.closed(code, reason ?? "", code !== 1006);
+        transport.finish(code, reason ?? "", code !== 1006);
       },
     },
   });
-
-  return {
-    hostname: server.hostname,
-    port: server.port,
-    url: `http://${server.hostname}:${server.port}`,
-    peers,
-    publish: (topic, data, options) => topics.publish(topic, data, options),
-    // The registry's count: Bun's own walks the topic's subscribers on each call.
-    subscriberCount: (topic) => topics.subscriberCount(topic),
-    async close() {
-      await peers.shutdown(resolved.shutdownTimeout);
-      await server.stop(true);
-      await topics.close();
-    },
-  };
+  // The registry's count: Bun's own walks the topic's subscribers on each call.
+  return core.server(server.hostname, server.port, { afterPeers: () => server.stop(true) });
 }
 
 // Bun writes Upgrade, Connection and Accept itself; we add the rest.
@@ -256,40 +227,4 @@ function bunPerMessageDeflate(
       : BUN_COMPRESSORS[bits === 8 ? 0 : bits - 8],
     decompress: deflate.clientNoContextTakeover ? true : "dedicated",
   };
-}
-
-/** The transport of one socket: one small object, where literals would cost a closure per operation. */
-class BunTransport implements PeerTransport {
-  #ws: BunWebSocket;
-  #compressFrom: number;
-
-  constructor(ws: BunWebSocket, compressFrom: number) {
-    this.#ws = ws;
-    this.#compressFrom = compressFrom;
-  }
-
-  send(data: string | Uint8Array, compress?: boolean): number {
-    // Bun's send returns the bytes written, -1 when the message had to be
-    // queued (only then is there a backlog to measure), 0 when it dropped it
-    // (past backpressureLimit = maxBufferedAmount): the Peer closes with 1008.
-    const status = this.#ws.send(data, compress ?? data.length >= this.#compressFrom);
-    if (status > 0) return 0;
-    return status === 0 ? Number.POSITIVE_INFINITY : this.#ws.getBufferedAmount();
-  }
-
-  ping(payload: Uint8Array): void {
-    this.#ws.ping(payload);
-  }
-
-  close(code: number, reason: string): void {
-    this.#ws.close(code, reason);
-  }
-
-  terminate(): void {
-    this.#ws.terminate();
-  }
-
-  get bufferedAmount(): number {
-    return this.#ws.getBufferedAmount();
-  }
 }

@@ -42,21 +42,11 @@ import { negotiatePerMessageDeflate } from "../handshake/negotiate_permessage_de
 import { formatExtensions, parseExtensions } from "../handshake/parse_extensions.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
-import type { PeerInit, PeerTransport } from "../api/peer.ts";
-import { PeerSession } from "../api/peer_session.ts";
-import {
-  type ResolvedServerOptions,
-  resolveServerOptions,
-  type ServerOptions,
-} from "../api/server_options.ts";
-import { ProtocolError } from "../errors/protocol_error.ts";
-import { closeFrameViolation } from "../frame/close_frame_violation.ts";
-import {
-  bufferedAmountOf,
-  exceedsLimit,
-  upgradeRequired,
-  webSocketPair,
-} from "../runtime/workerd/workerd_web_socket.ts";
+import type { PeerInit } from "../api/peer.ts";
+import type { ServerOptions } from "../api/server_options.ts";
+import { upgradeRequired, webSocketPair } from "../runtime/workerd/workerd_web_socket.ts";
+import { WorkerdTransport } from "../runtime/workerd/workerd_transport.ts";
+import { ServerCore } from "../server/server_core.ts";
 
 /** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
 export type WorkerFetch = (request: Request, env: unknown, ctx: unknown) => Promise<Response>;
@@ -91,8 +81,6 @@ interface WorkerWebSocket {
 
 type WebSocketPairOf = { 0: WorkerWebSocket; 1: WorkerWebSocket };
 
-const DRAIN_POLL_MS = 5;
-
 /**
  * Turns `handler` into a worker's fetch handler: upgrade requests become
  * WebSocket connections driven by the handler's hooks, other requests go to
@@ -114,7 +102,9 @@ export function createWorkerFetch<Data = undefined>(
   options: WorkerFetchOptions = {},
 ): WorkerFetch {
   const { fetch, ...shared } = options;
-  const resolved = resolveServerOptions(shared);
+  // A plain Worker has no topics: a Durable Object is needed for them.
+  const core = new ServerCore(handler as Handler<unknown>, shared, true, { topics: false });
+  const resolved = core.options;
   return async (request, env, ctx) => {
     if (!request.headers.has("upgrade")) {
       return fetch ? await fetch(request, env, ctx) : upgradeRequired();
@@ -132,7 +122,7 @@ export function createWorkerFetch<Data = undefined>(
     server.accept({ allowHalfOpen: true });
     // A Blob could only be read asynchronously, which would reorder messages.
     server.binaryType = "arraybuffer";
-    const session = attach(handler, resolved, server, {
+    const transport = attach(core, server, {
       request,
       data: outcome.data,
       protocol: protocol ?? "",
@@ -154,7 +144,7 @@ export function createWorkerFetch<Data = undefined>(
       webSocket: client,
     };
     const response = new Response(null, init);
-    session.opened();
+    transport.open();
     return response;
   };
 }
@@ -171,100 +161,25 @@ function deflateAnswer(request: Request, deflate: ResolvedPerMessageDeflate | fa
   }
 }
 
-function attach<Data>(
-  handler: Handler<Data>,
-  options: ResolvedServerOptions,
+function attach(
+  core: ServerCore,
   socket: WorkerWebSocket,
-  init: PeerInit<Data>,
-): PeerSession<Data> {
-  let closeSent = false;
-  const sendClose = (code?: number, reason?: string) => {
-    if (closeSent) return;
-    closeSent = true;
-    try {
-      if (code === undefined) socket.close();
-      else socket.close(code, reason);
-    } catch {
-      // The connection is already gone: there is no one left to tell.
-    }
-  };
-  let drainPoll: ReturnType<typeof setTimeout> | undefined;
-  // workerd fires no drain event: while a peer owes one, watch bufferedAmount.
-  const watchDrain = () => {
-    drainPoll = undefined;
-    session.flushed();
-    if (bufferedAmountOf(socket) > 0 && socket.readyState === 1) {
-      drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
-    }
-  };
-  const transport: PeerTransport = {
-    send(data) {
-      socket.send(data);
-      const buffered = bufferedAmountOf(socket);
-      if (drainPoll === undefined && buffered > 0) {
-        drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
-      }
-      return buffered;
-    },
-    ping() {
-      throw new ProtocolError(
-        "UNSUPPORTED_ON_RUNTIME",
-        "Cannot ping: Cloudflare Workers do not expose pings (workerd answers the client's pings itself)",
-      );
-    },
-    close: (code, reason) => sendClose(code, reason),
-    terminate() {
-      // workerd cannot drop a socket without a close frame: send the
-      // closest one, and report the peer gone now as a dropped connection.
-      sendClose(1001, "");
-      finish(1006, "", false);
-    },
-    get bufferedAmount() {
-      return bufferedAmountOf(socket);
-    },
-  };
-  const session = new PeerSession(handler, transport, init, { options, nativeHeartbeat: true });
-  const finish = (code: number, reason: string, wasClean: boolean) => {
-    clearTimeout(drainPoll);
-    session.closed(code, reason, wasClean);
-  };
+  init: PeerInit<unknown>,
+): WorkerdTransport {
+  const transport = new WorkerdTransport(core, socket, init, "Cloudflare Workers");
   socket.addEventListener("message", (event) => {
-    const data = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
-    if (exceedsLimit(data, options.maxMessageSize)) {
-      session.failed(
-        new ProtocolError("MESSAGE_TOO_BIG", "Cannot receive message: it exceeds maxMessageSize", {
-          closeCode: 1009,
-        }),
-      );
-      if (session.peer.readyState === 1) session.peer.close(1009, "message too big");
-      return;
-    }
-    session.received(data);
+    transport.receive(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
   });
   socket.addEventListener("close", (event) => {
-    const { code, reason, wasClean } = event;
-    // Only a clean close came with a close frame that we may still answer.
-    const answerable = wasClean && !closeSent && socket.readyState !== 3;
-    const violation = answerable ? closeFrameViolation(code, reason) : undefined;
-    if (violation !== undefined) {
-      const failCode = violation.closeCode ?? 1002;
-      session.failed(violation);
-      sendClose(failCode, "");
-      finish(failCode, "", false);
-      return;
-    }
-    // Echo the client's code and reason; 1005 means its close frame had no code.
-    if (answerable) sendClose(code === 1005 ? undefined : code, reason);
-    closeSent = true;
-    finish(code, reason, wasClean);
+    transport.closeEvent(event.code, event.reason, event.wasClean, socket.readyState !== 3);
   });
   socket.addEventListener("error", (event) => {
     // workerd reports "Network connection lost." after some clean closes: an
     // error on a connection that is already over tells the application nothing.
-    if (session.peer.readyState === 3) return;
+    if (transport.session.peer.readyState === 3) return;
     const cause = event.error;
     const error = cause instanceof Error ? cause : new Error(event.message || "WebSocket error");
-    session.failed(error);
+    transport.session.failed(error);
   });
-  return session;
+  return transport;
 }

@@ -37,24 +37,18 @@
 
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
-import type { Peer, PeerInit, PeerTransport } from "../api/peer.ts";
-import { PeerRegistry } from "../api/peer_registry.ts";
-import { PeerSession } from "../api/peer_session.ts";
-import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import type { Peer, PeerInit } from "../api/peer.ts";
+import type { PeerRegistry } from "../api/peer_registry.ts";
+import type { ServerOptions } from "../api/server_options.ts";
 import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
-import { TopicRegistry } from "../api/topics/topic_registry.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { closeFrameViolation } from "../frame/close_frame_violation.ts";
 import {
   type DurableObjectStorage,
   DurableObjectStorageBackplane,
 } from "../backplanes/durable_object_storage_backplane.ts";
-import {
-  bufferedAmountOf,
-  exceedsLimit,
-  upgradeRequired,
-  webSocketPair,
-} from "../runtime/workerd/workerd_web_socket.ts";
+import { upgradeRequired, webSocketPair } from "../runtime/workerd/workerd_web_socket.ts";
+import { WorkerdTransport } from "../runtime/workerd/workerd_transport.ts";
+import { ServerCore } from "../server/server_core.ts";
 
 export {
   type DurableObjectStorage,
@@ -162,13 +156,9 @@ interface PeerAttachment {
 }
 
 interface Connection {
-  session: PeerSession<unknown>;
+  transport: WorkerdTransport;
   attachment: PeerAttachment;
-  closeSent: boolean;
-  drainPoll: ReturnType<typeof setTimeout> | undefined;
 }
-
-const DRAIN_POLL_MS = 5;
 
 /**
  * Makes the Durable Object class that serves `handler` on hibernatable
@@ -199,36 +189,34 @@ export function createDurableObject<Data = undefined>(
   options: DurableObjectOptions = {},
 ): WebSocketDurableObjectClass {
   const { fetch: plainFetch, topicHistory = "memory", ...shared } = options;
-  const resolved = resolveServerOptions(shared);
   return class implements WebSocketDurableObject {
     #ctx: DurableObjectState;
-    #handler: Handler<unknown>;
-    #peers = new PeerRegistry();
-    #topics: TopicRegistry;
+    #core: ServerCore;
     #connections = new Map<HibernatableWebSocket, Connection>();
     #sockets = new Map<Peer<unknown>, HibernatableWebSocket>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.#ctx = ctx;
-      const topics = resolved.topics;
-      if (topicHistory === "storage" && topics.backplane === undefined && topics.history > 0) {
-        const backplane = new DurableObjectStorageBackplane(ctx.storage, topics.history);
-        // Positions in memory before any event: publishes are then synchronous.
-        void ctx.blockConcurrencyWhile(() => backplane.load());
-        this.#topics = new TopicRegistry({ ...topics, backplane });
-      } else {
-        this.#topics = new TopicRegistry(topics);
-      }
+      const core = new ServerCore({}, shared, true, {
+        backplane: (topics) => {
+          if (topicHistory !== "storage" || topics.history === 0) return undefined;
+          const backplane = new DurableObjectStorageBackplane(ctx.storage, topics.history);
+          // Positions in memory before any event: publishes are then synchronous.
+          void ctx.blockConcurrencyWhile(() => backplane.load());
+          return backplane;
+        },
+      });
+      this.#core = core;
       const user = typeof handler === "function"
         ? handler({
           ctx,
           env,
-          peers: this.#peers,
-          publish: (topic, data, options) => this.#topics.publish(topic, data, options),
-          subscriberCount: (topic) => this.#topics.subscriberCount(topic),
+          peers: core.peers,
+          publish: (topic, data, options) => core.publish(topic, data, options),
+          subscriberCount: (topic) => core.subscriberCount(topic),
         })
         : handler;
-      this.#handler = savingPeerData(user as Handler<unknown>, (peer) => this.#save(peer));
+      core.handler = savingPeerData(user as Handler<unknown>, (peer) => this.#save(peer));
       // Woken from hibernation (or first start): every socket still connected
       // gets its peer back before any event is handled.
       for (const socket of ctx.getWebSockets()) this.#restore(socket);
@@ -239,9 +227,10 @@ export function createDurableObject<Data = undefined>(
         return plainFetch ? await plainFetch(request) : upgradeRequired();
       }
       const remoteAddress = request.headers.get("cf-connecting-ip") ?? "";
+      const core = this.#core;
       const outcome = await negotiateRequestUpgrade(
-        this.#handler,
-        resolved,
+        core.handler,
+        core.options,
         request,
         remoteAddress,
       );
@@ -275,29 +264,15 @@ export function createDurableObject<Data = undefined>(
         webSocket: pair[0],
       };
       const response = new Response(null, init);
-      connection.session.opened();
+      connection.transport.open();
       return response;
     }
 
     webSocketMessage(socket: HibernatableWebSocket, message: string | ArrayBuffer): void {
       const connection = this.#connections.get(socket) ?? this.#restore(socket);
-      if (connection === undefined) return;
-      const { session } = connection;
-      const data = typeof message === "string" ? message : new Uint8Array(message);
-      if (exceedsLimit(data, resolved.maxMessageSize)) {
-        session.failed(
-          new ProtocolError(
-            "MESSAGE_TOO_BIG",
-            "Cannot receive message: it exceeds maxMessageSize",
-            {
-              closeCode: 1009,
-            },
-          ),
-        );
-        if (session.peer.readyState === 1) session.peer.close(1009, "message too big");
-        return;
-      }
-      session.received(data);
+      connection?.transport.receive(
+        typeof message === "string" ? message : new Uint8Array(message),
+      );
     }
 
     webSocketClose(
@@ -307,30 +282,20 @@ export function createDurableObject<Data = undefined>(
       wasClean: boolean,
     ): void {
       const connection = this.#connections.get(socket) ?? this.#restore(socket);
-      if (connection === undefined) return;
-      const answerable = wasClean && !connection.closeSent;
-      const violation = answerable ? closeFrameViolation(code, reason) : undefined;
-      if (violation !== undefined) {
-        const failCode = violation.closeCode ?? 1002;
-        connection.session.failed(violation);
-        this.#sendClose(connection, socket, failCode, "");
-        this.#finish(socket, failCode, "", false);
-        return;
-      }
       // Without web_socket_auto_reply_to_close (compatibility dates before
       // 2026-04-07) the answer to the client's close frame is ours to send.
-      if (answerable) this.#sendClose(connection, socket, code === 1005 ? undefined : code, reason);
-      this.#finish(socket, code, reason, wasClean);
+      connection?.transport.closeEvent(code, reason, wasClean, true);
     }
 
     webSocketError(socket: HibernatableWebSocket, error: unknown): void {
       const connection = this.#connections.get(socket) ?? this.#restore(socket);
       if (connection === undefined) return;
+      const { session } = connection.transport;
       // workerd reports "Network connection lost." after some clean closes.
-      if (connection.session.peer.readyState !== 3) {
-        connection.session.failed(error instanceof Error ? error : new Error(String(error)));
+      if (session.peer.readyState !== 3) {
+        session.failed(error instanceof Error ? error : new Error(String(error)));
       }
-      this.#finish(socket, 1006, "", false);
+      connection.transport.finish(1006, "", false);
     }
 
     #attach(
@@ -346,52 +311,13 @@ export function createDurableObject<Data = undefined>(
         extensions: "",
         remoteAddress: attachment.remoteAddress,
       };
-      const connection: Connection = {
-        session: undefined as unknown as PeerSession<unknown>,
-        attachment,
-        closeSent: false,
-        drainPoll: undefined,
-      };
-      // workerd fires no drain event: while a peer owes one, watch bufferedAmount.
-      const watchDrain = () => {
-        connection.drainPoll = undefined;
-        connection.session.flushed();
-      };
-      const transport: PeerTransport = {
-        send(data) {
-          socket.send(data);
-          return bufferedAmountOf(socket);
-        },
-        ping() {
-          throw new ProtocolError(
-            "UNSUPPORTED_ON_RUNTIME",
-            "Cannot ping: Durable Objects do not expose pings (workerd answers the client's pings itself)",
-          );
-        },
-        close: (code, reason) => this.#sendClose(connection, socket, code, reason),
-        terminate: () => {
-          // workerd cannot drop a socket without a close frame: send the
-          // closest one, and report the peer gone now as a dropped connection.
-          this.#sendClose(connection, socket, 1001, "");
-          this.#finish(socket, 1006, "", false);
-        },
-        get bufferedAmount() {
-          return bufferedAmountOf(socket);
-        },
-        watchDrain() {
-          if (connection.drainPoll === undefined && socket.readyState === 1) {
-            connection.drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
-          }
-        },
-      };
-      connection.session = new PeerSession(this.#handler, transport, init, {
-        options: resolved,
-        nativeHeartbeat: true,
-        topics: this.#topics,
+      const transport = new DurableObjectTransport(this.#core, socket, init, () => {
+        this.#connections.delete(socket);
+        this.#sockets.delete(transport.session.peer);
       });
+      const connection: Connection = { transport, attachment };
       this.#connections.set(socket, connection);
-      this.#sockets.set(connection.session.peer, socket);
-      this.#peers.add(connection.session.peer);
+      this.#sockets.set(transport.session.peer, socket);
       return connection;
     }
 
@@ -405,46 +331,20 @@ export function createDurableObject<Data = undefined>(
         new Request(attachment.url, {
           headers: attachment.headers ?? [],
         }));
-      const { peer } = connection.session;
-      connection.session.resumed();
+      const { session } = connection.transport;
+      const { peer } = session;
+      this.#core.peers.add(peer);
+      session.resumed();
       // The registry is new: the peer's subscriptions come back from the
       // attachment (in process they go live at once, before any event).
       for (const topic of attachment.topics ?? []) {
-        peer.subscribe(topic).catch((error) => connection.session.failed(error));
+        peer.subscribe(topic).catch((error) => session.failed(error));
       }
       if (socket.readyState !== 1) {
         // Closing: the close event will finish it; the peer must not send.
-        connection.closeSent = socket.readyState !== 0;
+        if (socket.readyState !== 0) connection.transport.markCloseSent();
       }
       return connection;
-    }
-
-    #sendClose(
-      connection: Connection,
-      socket: HibernatableWebSocket,
-      code?: number,
-      reason?: string,
-    ): void {
-      if (connection.closeSent) return;
-      connection.closeSent = true;
-      try {
-        if (code === undefined) socket.close();
-        else socket.close(code, reason);
-      } catch {
-        // Already closed (workerd answered the close frame itself): nothing to tell.
-      }
-    }
-
-    #finish(socket: HibernatableWebSocket, code: number, reason: string, wasClean: boolean): void {
-      const connection = this.#connections.get(socket);
-      if (connection === undefined) return;
-      connection.closeSent = true;
-      clearTimeout(connection.drainPoll);
-      this.#connections.delete(socket);
-      const peer = connection.session.peer;
-      this.#sockets.delete(peer);
-      this.#peers.delete(peer);
-      connection.session.closed(code, reason, wasClean);
     }
 
     #save(peer: Peer<unknown>): void {
@@ -455,7 +355,7 @@ export function createDurableObject<Data = undefined>(
       connection.attachment.topics = [...peer.topics];
       const refused = storeAttachment(socket, connection.attachment);
       if (refused !== undefined) {
-        connection.session.failed(
+        connection.transport.session.failed(
           new ProtocolError(
             "PEER_DATA_NOT_SAVED",
             "Cannot save peer.data: workerd refused it as the socket attachment (not structured-cloneable, or over its size limit), so it would not survive hibernation",
@@ -501,3 +401,22 @@ function storeAttachment(socket: HibernatableWebSocket, attachment: PeerAttachme
 }
 
 type WebSocketPairOf = { 0: unknown; 1: HibernatableWebSocket };
+
+// A Durable Object's socket: the object forgets it when it closes.
+class DurableObjectTransport extends WorkerdTransport {
+  #forget: () => void;
+
+  constructor(
+    core: ServerCore,
+    socket: HibernatableWebSocket,
+    init: PeerInit<unknown>,
+    forget: () => void,
+  ) {
+    super(core, socket, init, "Durable Objects");
+    this.#forget = forget;
+  }
+
+  protected override forget(): void {
+    this.#forget();
+  }
+}

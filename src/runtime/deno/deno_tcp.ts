@@ -5,12 +5,12 @@
  */
 
 import type {
-  AcceptTcp,
-  TcpConnection,
-  TcpConnectionHandler,
-  TcpListener,
-  TcpListenOptions,
-} from "../../server/tcp_connection.ts";
+  AcceptStream,
+  ByteStream,
+  ByteStreamHandler,
+  ListenOptions,
+  StreamListener,
+} from "../../server/byte_stream.ts";
 
 interface DenoConn {
   readonly remoteAddr: { hostname: string; port: number };
@@ -53,8 +53,8 @@ const LINGER_MS = 2_000;
  *
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
-export function listenDenoTcp(options: TcpListenOptions, accept: AcceptTcp): TcpListener {
-  const deno = (globalThis as { Deno?: { listen(options: TcpListenOptions): DenoListener } }).Deno;
+export function listenDenoTcp(options: ListenOptions, accept: AcceptStream): StreamListener {
+  const deno = (globalThis as { Deno?: { listen(options: ListenOptions): DenoListener } }).Deno;
   if (!deno) throw new Error("Cannot listen: this runtime is not Deno");
   const listener = deno.listen(options);
   (async () => {
@@ -67,7 +67,7 @@ export function listenDenoTcp(options: TcpListenOptions, accept: AcceptTcp): Tcp
   };
 }
 
-function serveConn(conn: DenoConn, accept: AcceptTcp): void {
+function serveConn(conn: DenoConn, accept: AcceptStream): void {
   conn.setNoDelay?.(true);
   const connection = new DenoTcpConnection(conn);
   connection.handler = accept(connection);
@@ -120,9 +120,9 @@ function closeBatch(): void {
 }
 
 // One object per connection, its methods shared: no closures per connection.
-class DenoTcpConnection implements TcpConnection {
+class DenoTcpConnection implements ByteStream {
   readonly remoteAddress: string;
-  handler!: TcpConnectionHandler;
+  handler!: ByteStreamHandler;
   #conn: DenoConn;
   // Deno's writes are async and may be partial: one promise chain keeps them in order.
   #writing: Promise<void> | null = null;

@@ -6,12 +6,12 @@
 
 import { createServer, type Socket } from "node:net";
 import type {
-  AcceptTcp,
-  TcpConnection,
-  TcpConnectionHandler,
-  TcpListener,
-  TcpListenOptions,
-} from "../../server/tcp_connection.ts";
+  AcceptStream,
+  ByteStream,
+  ByteStreamHandler,
+  ListenOptions,
+  StreamListener,
+} from "../../server/byte_stream.ts";
 
 // How long a half-closed connection may wait for the peer's own close.
 const LINGER_MS = 2_000;
@@ -31,9 +31,9 @@ const LINGER_MS = 2_000;
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export async function listenNodeTcp(
-  options: TcpListenOptions,
-  accept: AcceptTcp,
-): Promise<TcpListener> {
+  options: ListenOptions,
+  accept: AcceptStream,
+): Promise<StreamListener> {
   const server = createServer((socket) => acceptNodeSocket(socket, accept));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -52,7 +52,7 @@ export async function listenNodeTcp(
 
 /**
  * Hands one `node:net` socket (or the socket of node:http's `upgrade`
- * event) to `accept` as a {@linkcode TcpConnection}.
+ * event) to `accept` as a {@linkcode ByteStream}.
  *
  * @example
  * ```ts ignore
@@ -61,7 +61,7 @@ export async function listenNodeTcp(
  *
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
-export function acceptNodeSocket(socket: Socket, accept: AcceptTcp): void {
+export function acceptNodeSocket(socket: Socket, accept: AcceptStream): void {
   socket.setNoDelay(true);
   const handler = accept(new NodeTcpConnection(socket));
   (socket as HandledSocket)[HANDLER] = handler;
@@ -76,7 +76,7 @@ export function acceptNodeSocket(socket: Socket, accept: AcceptTcp): void {
 const HANDLER = Symbol("omnisocket.handler");
 
 interface HandledSocket extends Socket {
-  [HANDLER]: TcpConnectionHandler;
+  [HANDLER]: ByteStreamHandler;
 }
 
 // Node reads Buffers; hooks get plain Uint8Arrays on every runtime (a
@@ -155,7 +155,7 @@ function closeBatch(batch: (NodeTcpConnection | readonly Uint8Array[])[]): void 
   }
 }
 
-class NodeTcpConnection implements TcpConnection {
+class NodeTcpConnection implements ByteStream {
   readonly remoteAddress: string;
   #socket: Socket;
   #watchingDrain = false;
