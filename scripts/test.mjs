@@ -56,8 +56,9 @@ const steps = [
     env: { OMNISOCKET_RUNTIMES: runtime },
     counts: nodeCounts,
   })),
-  // A cluster on a private redis-server (started by the tests): the backplane itself on each
-  // runtime, then Node, Deno and Bun processes sharing topics, with faults and Chromium.
+  // A cluster on a private redis-server and on a private three-master Redis Cluster (both started
+  // by the tests): the backplane itself on each runtime, then Node, Deno and Bun processes sharing
+  // topics, with faults (a master restarted empty, a resharding under load) and Chromium.
   {
     name: "cluster: Redis backplane on Deno",
     cmd: [deno, "test", "-A", "tests/cluster/redis_backplane.test.ts"],
@@ -71,7 +72,7 @@ const steps = [
   },
   {
     name:
-      "cluster: Redis backplane, topic suite over Redis, chat cluster (Node+Deno+Bun), Chromium",
+      "cluster: Redis backplane, topic suite over Redis and a Redis Cluster, chat cluster (Node+Deno+Bun) on both, Chromium",
     cmd: [
       node24,
       "--test",
