@@ -279,17 +279,27 @@ export class RedisBackplane implements Backplane {
     };
     this.#followed.set(topic, followed);
     const channel = this.#channel(topic);
-    await this.#channelOp(
-      channel,
-      () => this.#redis.subscribe(channel, (message) => this.#onMessage(topic, message)),
-    );
-    if (this.#followed.get(topic) !== followed) return;
-    const [epoch, seq] = await this.#position(topic);
-    if (this.#followed.get(topic) !== followed) return;
-    followed.epoch = epoch;
-    followed.seq = seq;
-    followed.ready = true;
-    this.#drain(followed);
+    // While Redis is unreachable, tried again until it is back (or the topic is unfollowed): a
+    // topic the registry follows is never left without its subscription.
+    for (let attempt = 0;; attempt++) {
+      if (this.#followed.get(topic) !== followed) return;
+      try {
+        await this.#channelOp(
+          channel,
+          () => this.#redis.subscribe(channel, (message) => this.#onMessage(topic, message)),
+        );
+        if (this.#followed.get(topic) !== followed) return;
+        const [epoch, seq] = await this.#position(topic);
+        if (this.#followed.get(topic) !== followed) return;
+        followed.epoch = epoch;
+        followed.seq = seq;
+        followed.ready = true;
+        this.#drain(followed);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 1_000)));
+      }
+    }
   }
 
   /** Stops delivering the topic here, and unsubscribes from its channel. */
@@ -528,7 +538,9 @@ export class RedisBackplane implements Backplane {
         entries = await this.#range(followed.topic, epoch, followed.seq + 1, upTo);
       }
     } catch {
-      // Redis away: reported below; the sweep after reconnection finds the rest.
+      // Redis away: not a loss yet; tried again (by the caller's drain) a little later.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return;
     }
     if (this.#followed.get(followed.topic) !== followed || followed.epoch !== epoch) return;
     if (entries.length !== upTo - followed.seq) this.#onLoss(followed.topic, "behind");

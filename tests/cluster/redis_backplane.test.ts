@@ -304,6 +304,9 @@ describe("RedisBackplane faults", () => {
         return true;
       });
       assert.ok(Date.now() - started < 1_000, "rejected at once");
+      // A topic followed while Redis is down is followed once it is back.
+      const seenLate: string[] = [];
+      const late = backplane.follow("late", (p) => seenLate.push(String(p.data)));
       await redis.restart();
       const back = Date.now();
       const accepted: string[] = [];
@@ -324,6 +327,9 @@ describe("RedisBackplane faults", () => {
       assert.notEqual(before.split(":")[0], after.split(":")[0], "a new epoch");
       assert.equal(await backplane.history("t", before), null);
       assert.deepEqual(losses, ["t"]);
+      await late;
+      await backplane.publish("late", "after", "x");
+      assert.deepEqual(seenLate, ["after"]);
     } finally {
       await backplane.close();
     }
