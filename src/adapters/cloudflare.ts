@@ -37,15 +37,11 @@
  * @module
  */
 
-import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
-import { negotiatePerMessageDeflate } from "../handshake/negotiate_permessage_deflate.ts";
-import { formatExtensions, parseExtensions } from "../handshake/parse_extensions.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
-import type { PeerInit } from "../api/peer.ts";
 import type { ServerOptions } from "../api/server_options.ts";
-import { upgradeRequired, webSocketPair } from "../runtime/workerd/workerd_web_socket.ts";
-import { WorkerdTransport } from "../runtime/workerd/workerd_transport.ts";
+import { upgradeInWorker } from "../runtime/workerd/worker_upgrade.ts";
+import { upgradeRequired } from "../runtime/workerd/workerd_web_socket.ts";
 import { ServerCore } from "../server/server_core.ts";
 
 /** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
@@ -56,30 +52,6 @@ export interface WorkerFetchOptions extends ServerOptions {
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
   fetch?: (request: Request, env: unknown, ctx: unknown) => Response | Promise<Response>;
 }
-
-/** The parts of workerd's WebSocket this adapter uses, typed locally: no workers-types needed. */
-interface WorkerWebSocket {
-  readonly readyState: number;
-  readonly bufferedAmount?: number;
-  binaryType?: string;
-  accept(options?: { allowHalfOpen?: boolean }): void;
-  send(data: string | ArrayBuffer | ArrayBufferView): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(
-    type: "message",
-    listener: (event: { data: string | ArrayBuffer }) => void,
-  ): void;
-  addEventListener(
-    type: "close",
-    listener: (event: { code: number; reason: string; wasClean: boolean }) => void,
-  ): void;
-  addEventListener(
-    type: "error",
-    listener: (event: { message?: string; error?: unknown }) => void,
-  ): void;
-}
-
-type WebSocketPairOf = { 0: WorkerWebSocket; 1: WorkerWebSocket };
 
 /**
  * Turns `handler` into a worker's fetch handler: upgrade requests become
@@ -112,74 +84,6 @@ export function createWorkerFetch<Data = undefined>(
     const remoteAddress = request.headers.get("cf-connecting-ip") ?? "";
     const outcome = await negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
     if (!outcome.accepted) return outcome.response;
-    const protocol = outcome.acceptance.protocol;
-    const extensions = deflateAnswer(request, resolved.perMessageDeflate);
-    const pair = new (webSocketPair<WebSocketPairOf>("the cloudflare adapter"))();
-    const client = pair[0];
-    const server = pair[1];
-    // Half-open: workerd leaves the answer to the client's close frame to us
-    // even where `web_socket_auto_reply_to_close` is on.
-    server.accept({ allowHalfOpen: true });
-    // A Blob could only be read asynchronously, which would reorder messages.
-    server.binaryType = "arraybuffer";
-    const transport = attach(core, server, {
-      request,
-      data: outcome.data,
-      protocol: protocol ?? "",
-      extensions,
-      remoteAddress,
-    });
-    // workerd writes the handshake's own fields; only the hook's extras and the protocol are ours.
-    const headers = new Headers(outcome.headers);
-    if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
-    // From compatibility date 2023-08-15 workerd compresses whatever the
-    // client offers unless the response names the extensions itself: then
-    // our answer (and its parameters) is what workerd applies. An empty
-    // value is dropped before workerd looks, so refusing takes the
-    // `no_web_socket_compression` compatibility flag (README).
-    if (extensions !== "") headers.set("Sec-WebSocket-Extensions", extensions);
-    const init: ResponseInit & { webSocket: WorkerWebSocket } = {
-      status: 101,
-      headers,
-      webSocket: client,
-    };
-    const response = new Response(null, init);
-    transport.open();
-    return response;
+    return upgradeInWorker(core, request, outcome, remoteAddress);
   };
-}
-
-// Our answer to the client's permessage-deflate offers, "" when off or none can be honoured.
-function deflateAnswer(request: Request, deflate: ResolvedPerMessageDeflate | false): string {
-  const offer = request.headers.get("sec-websocket-extensions");
-  if (deflate === false || offer === null) return "";
-  try {
-    const accepted = negotiatePerMessageDeflate(parseExtensions(offer), deflate);
-    return accepted === null ? "" : formatExtensions([accepted.response]);
-  } catch {
-    return "";
-  }
-}
-
-function attach(
-  core: ServerCore,
-  socket: WorkerWebSocket,
-  init: PeerInit<unknown>,
-): WorkerdTransport {
-  const transport = new WorkerdTransport(core, socket, init, "Cloudflare Workers");
-  socket.addEventListener("message", (event) => {
-    transport.receive(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
-  });
-  socket.addEventListener("close", (event) => {
-    transport.closeEvent(event.code, event.reason, event.wasClean, socket.readyState !== 3);
-  });
-  socket.addEventListener("error", (event) => {
-    // workerd reports "Network connection lost." after some clean closes: an
-    // error on a connection that is already over tells the application nothing.
-    if (transport.session.peer.readyState === 3) return;
-    const cause = event.error;
-    const error = cause instanceof Error ? cause : new Error(event.message || "WebSocket error");
-    transport.session.failed(error);
-  });
-  return transport;
 }

@@ -11,40 +11,14 @@
  */
 
 import type { Handler } from "../api/handler.ts";
-import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
 import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import { ProtocolError } from "../errors/protocol_error.ts";
-import { DenoTransport } from "../runtime/deno/deno_transport.ts";
+import { denoRuntime, denoUpgrader } from "../runtime/deno/deno_upgrader.ts";
 import { listenDenoTcp } from "../runtime/deno/deno_tcp.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
-import { serveWithEngine } from "../server/engine_server.ts";
+import { serveOnChosenEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
-
-/** The parts of Deno's API this adapter uses, typed locally so the npm build needs no Deno types. */
-interface DenoRuntime {
-  serve(
-    options: {
-      hostname?: string;
-      port?: number;
-      onListen?: (addr: unknown) => void;
-      signal?: AbortSignal;
-    },
-    handler: (
-      request: Request,
-      info: { remoteAddr: { hostname: string; port: number } },
-    ) => Response | Promise<Response>,
-  ): {
-    addr: { hostname: string; port: number };
-    shutdown(): Promise<void>;
-    finished: Promise<void>;
-  };
-  upgradeWebSocket(
-    request: Request,
-    options: { protocol?: string; idleTimeout?: number },
-  ): { socket: WebSocket; response: Response };
-}
 
 /** Options of the Deno adapter: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface DenoServeOptions extends ServerOptions {
@@ -76,27 +50,26 @@ export function serve<Data = undefined>(
   handler: Handler<Data>,
   options: DenoServeOptions = {},
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
-  if (engine === "omnisocket") {
-    return serveWithEngine(
-      handler,
-      { ...shared, hostname, port, fetch },
-      listenDenoTcp,
-      nodeEngineRuntime,
-    );
-  }
-  const core = new ServerCore(handler as Handler<unknown>, shared, true);
-  const upgrade = upgraderOf(core);
-  const server = denoRuntime().serve(
-    { hostname, port, onListen: () => {} },
-    (request, info) =>
-      request.headers.has("upgrade") || !fetch
-        ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
-        : fetch(request),
+  return serveOnChosenEngine(
+    handler,
+    options,
+    listenDenoTcp,
+    nodeEngineRuntime,
+    (shared, { hostname, port }, fetch) => {
+      const core = new ServerCore(handler as Handler<unknown>, shared, true);
+      const upgrade = denoUpgrader(core);
+      const server = denoRuntime().serve(
+        { hostname, port, onListen: () => {} },
+        (request, info) =>
+          request.headers.has("upgrade") || !fetch
+            ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
+            : fetch(request),
+      );
+      return core.server(server.addr.hostname, server.addr.port, {
+        stopAccepting: () => server.shutdown(),
+      });
+    },
   );
-  return core.server(server.addr.hostname, server.addr.port, {
-    stopAccepting: () => server.shutdown(),
-  });
 }
 
 /**
@@ -117,63 +90,5 @@ export function createUpgrader<Data = undefined>(
   options: ServerOptions = {},
   peers?: PeerRegistry,
 ): (request: Request, remoteAddress?: string) => Response | Promise<Response> {
-  return upgraderOf(new ServerCore(handler as Handler<unknown>, options, true, { peers }));
-}
-
-function upgraderOf(
-  core: ServerCore,
-): (request: Request, remoteAddress?: string) => Response | Promise<Response> {
-  if (core.options.perMessageDeflate !== false) {
-    // Deno.upgradeWebSocket never negotiates an extension: say so at start-up.
-    throw new ProtocolError(
-      "UNSUPPORTED_ON_RUNTIME",
-      'Cannot serve with perMessageDeflate: Deno\'s own WebSocket server cannot compress; use engine: "omnisocket"',
-    );
-  }
-  const deno = denoRuntime();
-  // Deno pings an idle peer and drops it when no pong comes back.
-  const upgradeOptions = { idleTimeout: Math.ceil(core.options.heartbeatInterval / 1000) };
-  const measureEvery = Math.min(64 * 1024, core.options.backpressureLimit / 2);
-  const answer = (
-    request: Request,
-    remoteAddress: string,
-    outcome: UpgradeNegotiation<unknown>,
-  ) => {
-    if (!outcome.accepted) return outcome.response;
-    // Deno reads a header list from the connection only on demand, and the
-    // upgrade closes the request: `peer.request.headers` would then throw
-    // "Request closed". has() makes Deno copy the list into the Request now.
-    request.headers.has("upgrade");
-    const { socket, response } = deno.upgradeWebSocket(request, upgradeOptions);
-    // Not passed as upgradeWebSocket's `protocol`: Deno splits the offered
-    // list on ", " only, so "a,b" (as the ws client sends it) would throw.
-    const protocol = outcome.acceptance.protocol;
-    if (protocol !== undefined) response.headers.set("Sec-WebSocket-Protocol", protocol);
-    if (outcome.headers) {
-      for (const [name, value] of outcome.headers) response.headers.set(name, value);
-    }
-    const init = {
-      request,
-      data: outcome.data,
-      protocol: protocol ?? "",
-      extensions: "",
-      remoteAddress,
-    };
-    new DenoTransport(core, socket, init, measureEvery);
-    return response;
-  };
-  // Without an upgrade hook the negotiation is synchronous, and so is the
-  // answer: Deno.serve then sends it without waiting on a promise.
-  return (request, remoteAddress = "") => {
-    const outcome = negotiateRequestUpgrade(core.handler, core.options, request, remoteAddress);
-    return outcome instanceof Promise
-      ? outcome.then((settled) => answer(request, remoteAddress, settled))
-      : answer(request, remoteAddress, outcome);
-  };
-}
-
-function denoRuntime(): DenoRuntime {
-  const deno = (globalThis as { Deno?: DenoRuntime }).Deno;
-  if (!deno) throw new Error("Cannot start the Deno adapter: this runtime is not Deno");
-  return deno;
+  return denoUpgrader(new ServerCore(handler as Handler<unknown>, options, true, { peers }));
 }

@@ -18,7 +18,6 @@ import type { Handler } from "../api/handler.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
 import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
 import { acceptNodeSocket, listenNodeTcp } from "../runtime/node/node_tcp.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
@@ -93,16 +92,7 @@ export function attach<Data = undefined>(
   server: HttpServer,
   handler: Handler<Data>,
   options: NodeAttachOptions = {},
-): {
-  peers: PeerRegistry;
-  publish(
-    topic: string,
-    data: string | Uint8Array,
-    options?: PublishOptions,
-  ): Promise<PublishResult>;
-  subscriberCount(topic: string): number;
-  close(): Promise<void>;
-} {
+): Pick<WebSocketServer, "publish" | "subscriberCount" | "close"> & { peers: PeerRegistry } {
   const { path, ...shared } = options;
   const { core, accept: _accept } = createEngineServer(handler, {
     ...shared,

@@ -49,6 +49,12 @@ export interface ByteStreamHandler {
   drained(): void;
   /** The connection is gone. */
   closed(): void;
+  /**
+   * The peer finished sending (FIN) and may still read. True while an
+   * answer is still being prepared: the stream then stays open until
+   * `close`, `closeWith` or `destroy`. False or absent: the stream closes now.
+   */
+  ended?(): boolean;
 }
 
 /**

@@ -104,6 +104,8 @@ export class EngineConnection implements ByteStreamHandler, ConnectionListener, 
   #receiving = false;
   #flushScheduled = false;
   #finished = false;
+  // The peer half-closed (FIN) during the handshake.
+  #peerEnded = false;
   // Bytes that arrive while the upgrade is being decided; rarely any.
   #pendingBytes: Uint8Array[] | null = null;
   #unflushedBytes = 0;
@@ -173,6 +175,17 @@ export class EngineConnection implements ByteStreamHandler, ConnectionListener, 
   closed(): void {
     this.#context.connections?.delete(this.#stream);
     if (!this.#finished) this.#finish(1006, "", false);
+  }
+
+  /**
+   * The peer half-closed. During the handshake, once the request head is
+   * in, its answer is still written (then the stream closes): a client may
+   * send its request and FIN at once. Otherwise the connection is over.
+   */
+  ended(): boolean {
+    if (this.#finished || this.#engine !== null || this.#requestText === null) return false;
+    this.#peerEnded = true;
+    return true;
   }
 
   // ConnectionListener: the engine's events.
@@ -355,8 +368,10 @@ export class EngineConnection implements ByteStreamHandler, ConnectionListener, 
   }
 
   #conclude(verdict: UpgradeVerdict): void {
-    if (verdict.accepted) this.#open(verdict.acceptance, verdict.headers, verdict.extensions);
-    else this.#refuse(verdict.response);
+    if (!verdict.accepted) this.#refuse(verdict.response);
+    // A client that half-closed during its handshake sends no frames: nothing to open.
+    else if (this.#peerEnded) this.#refuse(new Uint8Array(0));
+    else this.#open(verdict.acceptance, verdict.headers, verdict.extensions);
   }
 
   #open(

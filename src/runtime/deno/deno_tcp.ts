@@ -131,10 +131,14 @@ class DenoTcpConnection implements ByteStream {
   // closeWith's chunks until they are written (or dropped for a reset peer).
   #final: readonly Uint8Array[] | null = null;
   #reset = false;
+  // Resolves once the handler ends the stream (close, closeWith, destroy).
+  #whenEnding: Promise<void>;
+  #endNow!: () => void;
 
   constructor(conn: DenoConn) {
     this.#conn = conn;
     this.remoteAddress = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+    this.#whenEnding = new Promise((resolve) => (this.#endNow = resolve));
   }
 
   get queuedBytes(): number {
@@ -156,12 +160,14 @@ class DenoTcpConnection implements ByteStream {
   close(): void {
     if (this.#ending) return;
     this.#ending = true;
+    this.#endNow();
     this.#halfClose();
   }
 
   closeWith(chunks: readonly Uint8Array[]): void {
     if (this.#ending) return;
     this.#ending = true;
+    this.#endNow();
     this.#final = chunks;
     closeNextTurn(this);
   }
@@ -187,6 +193,7 @@ class DenoTcpConnection implements ByteStream {
 
   destroy(): void {
     this.#ending = true;
+    this.#endNow();
     closeConn(this.#conn);
   }
 
@@ -211,7 +218,11 @@ class DenoTcpConnection implements ByteStream {
     try {
       while (true) {
         const read = await conn.read(buffer);
-        if (read === null) break;
+        if (read === null) {
+          // The peer's FIN: an answer still on its way is written first.
+          if (!this.#ending && this.handler.ended?.()) await this.#whenEnding;
+          break;
+        }
         // The handler owns what it is given: a copy out of the reused small
         // buffer, or the large one itself.
         this.handler.data(buffer === idle ? idle.slice(0, read) : buffer.subarray(0, read));

@@ -34,7 +34,11 @@ export async function listenNodeTcp(
   options: ListenOptions,
   accept: AcceptStream,
 ): Promise<StreamListener> {
-  const server = createServer((socket) => acceptNodeSocket(socket, accept));
+  // Half-open: a client may send its request and FIN at once, and still read the answer.
+  const server = createServer(
+    { allowHalfOpen: true },
+    (socket) => acceptNodeSocket(socket, accept),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
@@ -63,20 +67,24 @@ export async function listenNodeTcp(
  */
 export function acceptNodeSocket(socket: Socket, accept: AcceptStream): void {
   socket.setNoDelay(true);
-  const handler = accept(new NodeTcpConnection(socket));
-  (socket as HandledSocket)[HANDLER] = handler;
-  // The same four listener functions for every socket (`this` is the socket):
+  const connection = new NodeTcpConnection(socket);
+  (socket as HandledSocket)[CONNECTION] = connection;
+  (socket as HandledSocket)[HANDLER] = accept(connection);
+  // The same five listener functions for every socket (`this` is the socket):
   // no closures per connection.
   socket.on("data", onData);
   socket.on("drain", onDrain);
+  socket.on("end", onEnd);
   socket.on("error", onError);
   socket.on("close", onClose);
 }
 
 const HANDLER = Symbol("omnisocket.handler");
+const CONNECTION = Symbol("omnisocket.connection");
 
 interface HandledSocket extends Socket {
   [HANDLER]: ByteStreamHandler;
+  [CONNECTION]: NodeTcpConnection;
 }
 
 // Node reads Buffers; hooks get plain Uint8Arrays on every runtime (a
@@ -87,6 +95,13 @@ function onData(this: HandledSocket, chunk: Uint8Array): void {
 
 function onDrain(this: HandledSocket): void {
   this[HANDLER].drained();
+}
+
+// The peer's FIN: end ours too, unless an answer is still on its way.
+function onEnd(this: HandledSocket): void {
+  // Already closing: the last writes end the socket themselves.
+  if (this[CONNECTION].closing) return;
+  if (!this[HANDLER].ended?.()) this.end();
 }
 
 function onError(this: HandledSocket): void {
@@ -168,6 +183,11 @@ class NodeTcpConnection implements ByteStream {
 
   get queuedBytes(): number {
     return this.#socket.writableLength;
+  }
+
+  /** Whether `close` or `closeWith` was called. */
+  get closing(): boolean {
+    return this.#closing;
   }
 
   write(chunks: readonly Uint8Array[]): void {
