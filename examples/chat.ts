@@ -11,7 +11,8 @@
  * with 1001, then exit 0. WebSocket upgrades on path `/`. --history K keeps
  * the last K publications per room for `since` (default 1000). --redis URL
  * shares the rooms with every process started with the same URL, whatever
- * its runtime (the Redis backplane; see the README's cluster section).
+ * its runtime (the Redis backplane; see the README's cluster section);
+ * --redis URL,URL,... names the seed nodes of one Redis Cluster.
  * --max-buffered-amount BYTES lowers the queue size past which a peer that
  * stops reading is closed with 1008 (default 64 MiB; for tests).
  * --metrics counts what the server does (ServerMetrics) and serves it:
@@ -110,7 +111,8 @@ async function connectRedis(url: string, history: number): Promise<Backplane> {
   const { RedisBackplane } = await import("../src/backplanes/redis_backplane.ts");
   try {
     return await RedisBackplane.connect({
-      url,
+      // One URL: one Redis; several (comma-separated): the seed nodes of one Redis Cluster.
+      urls: url.split(","),
       history,
       metrics,
       onLoss: (topic, cause) => {

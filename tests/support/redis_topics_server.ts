@@ -1,6 +1,6 @@
 /**
  * The topic suite's server (tests/support/topics_server.ts) with every publication going through
- * Redis: --port N --engine native|omnisocket --redis URL. Prints `listening on http://HOST:PORT`;
+ * Redis: --port N --engine native|omnisocket --redis URL[,URL...]. Prints `listening on http://HOST:PORT`;
  * SIGTERM shuts down.
  *
  * @module
@@ -19,7 +19,8 @@ import { TOPICS_SUITE_OPTIONS, topicsHandler, useTopicServer } from "./topics_ha
 const args = commandLineArgs();
 const url = args[args.indexOf("--redis") + 1];
 const backplane = await RedisBackplane.connect({
-  url,
+  // One URL, or the seed nodes of a Redis Cluster, comma-separated (as examples/chat.ts).
+  urls: url.split(","),
   // Each server its own keys: the suite's topic names repeat from one server to the next.
   prefix: `suite${crypto.randomUUID()}:`,
   history: TOPICS_SUITE_OPTIONS.history,
