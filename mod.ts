@@ -49,6 +49,7 @@ export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./src/api/server_opt
 export type { PerMessageDeflateOptions } from "./src/api/per_message_deflate_options.ts";
 export type { WebSocketServer } from "./src/api/web_socket_server.ts";
 export { ProtocolError } from "./src/errors/protocol_error.ts";
+export type { ErrorCode } from "./src/errors/error_code.ts";
 export { type Backplane } from "./src/api/topics/backplane.ts";
 export { type Publication } from "./src/api/topics/publication.ts";
 export { type PublishOptions, type PublishResult } from "./src/api/topics/publish_options.ts";

@@ -80,6 +80,7 @@
  */
 
 export { ProtocolError, type ProtocolErrorOptions } from "./src/errors/protocol_error.ts";
+export type { ErrorCode } from "./src/errors/error_code.ts";
 export type { HeaderFields } from "./src/handshake/header_pairs.ts";
 
 // Handshake

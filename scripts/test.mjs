@@ -6,9 +6,10 @@
 // Every tool comes from node_modules, pinned by package-lock.json.
 
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkSteps } from "./check_steps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -26,27 +27,10 @@ if (![deno, bun, node24].every(existsSync)) {
   process.exit(1);
 }
 
-// Every public entry point, as JSR and the npm build publish them (deno.json `exports`).
-const entryPoints = Object.values(
-  JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports,
-);
-
 /** Each step: a name, a command, and how to read pass/fail counts from its output. */
 const steps = [
-  { name: "deno fmt --check", cmd: [deno, "fmt", "--check"] },
-  { name: "deno lint", cmd: [deno, "lint"] },
-  {
-    name: "deno check",
-    cmd: [deno, "check", ...entryPoints, "src/", "tests/", "examples/", "scripts/"],
-  },
-  { name: "deno doc --lint (every entry point)", cmd: [deno, "doc", "--lint", ...entryPoints] },
-  {
-    name: "doc examples: type-checked and run",
-    cmd: [deno, "test", "-A", "--doc", ...entryPoints, "src/"],
-    counts: denoCounts,
-  },
-  { name: "README snippets type-check", cmd: [node24, "scripts/check_readme.ts"] },
-  { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
+  // The static checks, the same list `deno task check` runs.
+  ...checkSteps(root).map((step) => ({ ...step, counts: step.doc ? denoCounts : undefined })),
   { name: "unit: Deno", cmd: [deno, "test", "-A", "tests/unit/"], counts: denoCounts },
   { name: "unit: Bun", cmd: [bun, "test", "./tests/unit/"], counts: bunCounts },
   {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AcceptTcp, TcpListener, TcpListenOptions } from "../../src/server/tcp_connection.ts";
+import type { AcceptStream, ListenOptions, StreamListener } from "../../src/server/byte_stream.ts";
 
 // deno-lint-ignore no-explicit-any
 const runtime = globalThis as any;
@@ -24,9 +24,9 @@ const runtime = globalThis as any;
  * ```
  */
 export async function listenRawTcp(
-  options: TcpListenOptions,
-  accept: AcceptTcp,
-): Promise<TcpListener> {
+  options: ListenOptions,
+  accept: AcceptStream,
+): Promise<StreamListener> {
   if (runtime.Bun) {
     return (await import("../../src/runtime/bun/bun_tcp.ts")).listenBunTcp(options, accept);
   }

@@ -17,54 +17,18 @@
  * @module
  */
 
-import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
 import type { Handler } from "../api/handler.ts";
-import { negotiateRequestUpgrade, type UpgradeNegotiation } from "../api/negotiate_upgrade.ts";
-import type { Peer, PeerInit, PeerTransport } from "../api/peer.ts";
-import { PeerRegistry } from "../api/peer_registry.ts";
-import { PeerSession, type PeerSessionOptions } from "../api/peer_session.ts";
-import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
-import { TopicRegistry } from "../api/topics/topic_registry.ts";
+import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
+import type { MemberPeer } from "../api/topics/topic_member.ts";
+import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import {
-  bunFanOut,
-  type BunTopicServer,
-  type BunTopicSocket,
-} from "../runtime/bun/bun_native_topics.ts";
+import { bunFanOut } from "../runtime/bun/bun_native_topics.ts";
+import { type BunRuntime, bunWebSocketHandler, upgradeWithBun } from "../runtime/bun/bun_serve.ts";
 import { listenBunTcp } from "../runtime/bun/bun_tcp.ts";
-import { serveWithEngine } from "../runtime/serve_with_engine.ts";
-
-/** The parts of Bun's ServerWebSocket this adapter uses. */
-interface BunWebSocket extends BunTopicSocket {
-  /** The peer's ingredients from the upgrade until `open`, then its session. */
-  data: PeerInit<unknown> | PeerSession<unknown>;
-  binaryType: "nodebuffer" | "arraybuffer" | "uint8array";
-  send(data: string | Uint8Array, compress?: boolean): number;
-  ping(data?: Uint8Array): number;
-  close(code?: number, reason?: string): void;
-  terminate(): void;
-  getBufferedAmount(): number;
-}
-
-interface BunServer extends BunTopicServer {
-  readonly hostname: string;
-  readonly port: number;
-  upgrade(request: Request, options: { data: unknown; headers?: Headers }): boolean;
-  requestIP(request: Request): { address: string; port: number } | null;
-  stop(closeActiveConnections?: boolean): Promise<void>;
-}
-
-interface BunRuntime {
-  serve(options: {
-    hostname: string;
-    port: number;
-    fetch(
-      request: Request,
-      server: BunServer,
-    ): Response | undefined | Promise<Response | undefined>;
-    websocket: Record<string, unknown>;
-  }): BunServer;
-}
+import type { BunWebSocket } from "../runtime/bun/bun_transport.ts";
+import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
+import { serveWithEngine } from "../server/engine_server.ts";
+import { ServerCore } from "../server/server_core.ts";
 
 /** Options of the Bun adapter: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface BunServeOptions extends ServerOptions {
@@ -83,9 +47,6 @@ export interface BunServeOptions extends ServerOptions {
   fetch?: (request: Request) => Response | Promise<Response>;
 }
 
-// Bun's idleTimeout is in seconds and capped at 960.
-const BUN_MAX_IDLE_TIMEOUT = 960;
-
 /**
  * Serves `handler` with `Bun.serve`.
  *
@@ -101,33 +62,27 @@ export function serve<Data = undefined>(
 ): WebSocketServer {
   const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
   if (engine === "omnisocket") {
-    return serveWithEngine(handler, { ...shared, hostname, port, fetch }, listenBunTcp);
+    return serveWithEngine(
+      handler,
+      { ...shared, hostname, port, fetch },
+      listenBunTcp,
+      nodeEngineRuntime,
+    );
   }
-  const resolved = resolveServerOptions(shared);
-  const peers = new PeerRegistry();
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
-  const untypedHandler = handler as Handler<unknown>;
-  const heartbeatSeconds = Math.min(
-    Math.ceil(resolved.heartbeatInterval / 1000),
-    BUN_MAX_IDLE_TIMEOUT,
-  );
   // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
-  const sockets = new Map<Peer<unknown>, BunWebSocket>();
-  const topics = new TopicRegistry(
-    resolved.topics,
-    bunFanOut(
-      () => server,
-      (peer) => sockets.get(peer),
-      () => sockets.values(),
-      resolved.maxBufferedAmount,
-    ),
-  );
-  const sessionOptions: PeerSessionOptions = { options: resolved, nativeHeartbeat: true, topics };
-  // Bun compresses only when send() asks: the threshold is applied here.
-  const deflate = resolved.perMessageDeflate;
-  const compressFrom = deflate === false ? Infinity : deflate.threshold;
-
+  const sockets = new Map<MemberPeer, BunWebSocket>();
+  const core: ServerCore = new ServerCore(handler as Handler<unknown>, shared, true, {
+    fanOut: (options) =>
+      bunFanOut(
+        () => server,
+        (peer) => sockets.get(peer),
+        () => sockets.values(),
+        options.maxBufferedAmount,
+      ),
+  });
+  const resolved = core.options;
   const server = bun.serve({
     hostname,
     port,
@@ -135,161 +90,16 @@ export function serve<Data = undefined>(
       if (fetch && !request.headers.has("upgrade")) return fetch(request);
       const address = server.requestIP(request);
       const remoteAddress = address ? `${address.address}:${address.port}` : "";
-      const outcome = negotiateRequestUpgrade(untypedHandler, resolved, request, remoteAddress);
+      const outcome = negotiateRequestUpgrade(core.handler, resolved, request, remoteAddress);
       // Without an upgrade hook the decision is synchronous: no promise for Bun to await.
       return outcome instanceof Promise
-        ? outcome.then((settled) => upgrade(server, request, remoteAddress, settled, deflate))
-        : upgrade(server, request, remoteAddress, outcome, deflate);
+        ? outcome.then((settled) =>
+          upgradeWithBun(server, request, remoteAddress, settled, resolved.perMessageDeflate)
+        )
+        : upgradeWithBun(server, request, remoteAddress, outcome, resolved.perMessageDeflate);
     },
-    websocket: {
-      maxPayloadLength: resolved.maxMessageSize,
-      // Past it Bun drops messages; we close such a peer with 1008 (see
-      // BunTransport.send and bunFanOut) rather than let Bun cut it off.
-      backpressureLimit: resolved.maxBufferedAmount,
-      closeOnBackpressureLimit: false,
-      idleTimeout: heartbeatSeconds,
-      sendPings: heartbeatSeconds > 0,
-      perMessageDeflate: bunPerMessageDeflate(resolved.perMessageDeflate),
-      open(ws: BunWebSocket) {
-        // Binary messages then arrive as plain Uint8Arrays, which the session
-        // takes as they are: no Buffer, and no view of it made per message.
-        ws.binaryType = "uint8array";
-        const init = ws.data as PeerInit<unknown>;
-        const transport = new BunTransport(ws, compressFrom);
-        const session = new PeerSession(untypedHandler, transport, init, sessionOptions);
-        ws.data = session;
-        sockets.set(session.peer, ws);
-        peers.add(session.peer);
-        session.opened();
-      },
-      message(ws: BunWebSocket, message: string | Uint8Array) {
-        (ws.data as PeerSession<unknown>).received(message);
-      },
-      pong(ws: BunWebSocket) {
-        (ws.data as PeerSession<unknown>).ponged();
-      },
-      drain(ws: BunWebSocket) {
-        (ws.data as PeerSession<unknown>).flushed();
-      },
-      close(ws: BunWebSocket, code: number, reason: string) {
-        const session = ws.data as PeerSession<unknown>;
-        peers.delete(session.peer);
-        sockets.delete(session.peer);
-        // Bun reports no wasClean; a close frame from the peer means a clean close.
-        session.closed(code, reason ?? "", code !== 1006);
-      },
-    },
+    websocket: bunWebSocketHandler(core, sockets),
   });
-
-  return {
-    hostname: server.hostname,
-    port: server.port,
-    url: `http://${server.hostname}:${server.port}`,
-    peers,
-    publish: (topic, data, options) => topics.publish(topic, data, options),
-    // The registry's count: Bun's own walks the topic's subscribers on each call.
-    subscriberCount: (topic) => topics.subscriberCount(topic),
-    async close() {
-      await peers.shutdown(resolved.shutdownTimeout);
-      await server.stop(true);
-      await topics.close();
-    },
-  };
-}
-
-// Bun writes Upgrade, Connection and Accept itself; we add the rest.
-function upgrade(
-  server: BunServer,
-  request: Request,
-  remoteAddress: string,
-  outcome: UpgradeNegotiation<unknown>,
-  deflate: ResolvedPerMessageDeflate | false,
-): Response | undefined {
-  if (!outcome.accepted) return outcome.response;
-  const protocol = outcome.acceptance.protocol;
-  let headers = outcome.headers;
-  if (protocol !== undefined) {
-    headers = new Headers(headers);
-    headers.set("Sec-WebSocket-Protocol", protocol);
-  }
-  const init: PeerInit<unknown> = {
-    request: requestRebuilder(request.url, request.headers),
-    data: outcome.data,
-    protocol: protocol ?? "",
-    // Bun answers the offer itself and does not tell its parameters: the name is what we know.
-    extensions: deflate !== false && offersDeflate(request) ? "permessage-deflate" : "",
-    remoteAddress,
-  };
-  if (server.upgrade(request, { data: init, headers })) return undefined;
-  return new Response("Cannot upgrade: Bun refused the upgrade\n", { status: 400 });
-}
-
-/**
- * `peer.request` without keeping Bun's Request alive for the connection's
- * life: its URL and headers cost about half as much, and the Request is
- * built from them only if a hook asks. Our validation let only GET through,
- * the default method. A function of its own, so that the closure holds these
- * two and not the upgrade handler's scope (which holds the Request).
- */
-function requestRebuilder(url: string, headers: Headers): () => Request {
-  return () => new Request(url, { headers });
-}
-
-function offersDeflate(request: Request): boolean {
-  const offer = request.headers.get("sec-websocket-extensions");
-  return offer !== null && offer.includes("permessage-deflate");
-}
-
-// uWebSockets' dedicated compressors by window: "3KB" is 9 bits at memLevel
-// 1, "4KB" 9 bits, then one size per bit up to "256KB" at 15 bits. The
-// shared compressor and decompressor keep no context between messages.
-const BUN_COMPRESSORS = ["3KB", "4KB", "8KB", "16KB", "32KB", "64KB", "128KB", "256KB"];
-
-function bunPerMessageDeflate(
-  deflate: ResolvedPerMessageDeflate | false,
-): false | { compress: string; decompress: string | boolean } {
-  if (deflate === false) return false;
-  const bits = deflate.serverMaxWindowBits;
-  return {
-    compress: deflate.serverNoContextTakeover
-      ? "shared"
-      : BUN_COMPRESSORS[bits === 8 ? 0 : bits - 8],
-    decompress: deflate.clientNoContextTakeover ? true : "dedicated",
-  };
-}
-
-/** The transport of one socket: one small object, where literals would cost a closure per operation. */
-class BunTransport implements PeerTransport {
-  #ws: BunWebSocket;
-  #compressFrom: number;
-
-  constructor(ws: BunWebSocket, compressFrom: number) {
-    this.#ws = ws;
-    this.#compressFrom = compressFrom;
-  }
-
-  send(data: string | Uint8Array, compress?: boolean): number {
-    // Bun's send returns the bytes written, -1 when the message had to be
-    // queued (only then is there a backlog to measure), 0 when it dropped it
-    // (past backpressureLimit = maxBufferedAmount): the Peer closes with 1008.
-    const status = this.#ws.send(data, compress ?? data.length >= this.#compressFrom);
-    if (status > 0) return 0;
-    return status === 0 ? Number.POSITIVE_INFINITY : this.#ws.getBufferedAmount();
-  }
-
-  ping(payload: Uint8Array): void {
-    this.#ws.ping(payload);
-  }
-
-  close(code: number, reason: string): void {
-    this.#ws.close(code, reason);
-  }
-
-  terminate(): void {
-    this.#ws.terminate();
-  }
-
-  get bufferedAmount(): number {
-    return this.#ws.getBufferedAmount();
-  }
+  // The registry's count: Bun's own walks the topic's subscribers on each call.
+  return core.server(server.hostname, server.port, { afterPeers: () => server.stop(true) });
 }

@@ -37,26 +37,12 @@
  * @module
  */
 
-import type { ResolvedPerMessageDeflate } from "../api/per_message_deflate_options.ts";
-import { negotiatePerMessageDeflate } from "../handshake/negotiate_permessage_deflate.ts";
-import { formatExtensions, parseExtensions } from "../handshake/parse_extensions.ts";
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
-import type { PeerInit, PeerTransport } from "../api/peer.ts";
-import { PeerSession } from "../api/peer_session.ts";
-import {
-  type ResolvedServerOptions,
-  resolveServerOptions,
-  type ServerOptions,
-} from "../api/server_options.ts";
-import { ProtocolError } from "../errors/protocol_error.ts";
-import { closeFrameViolation } from "../frame/close_frame_violation.ts";
-import {
-  bufferedAmountOf,
-  exceedsLimit,
-  upgradeRequired,
-  webSocketPair,
-} from "../runtime/workerd/workerd_web_socket.ts";
+import type { ServerOptions } from "../api/server_options.ts";
+import { upgradeInWorker } from "../runtime/workerd/worker_upgrade.ts";
+import { upgradeRequired } from "../runtime/workerd/workerd_web_socket.ts";
+import { ServerCore } from "../server/server_core.ts";
 
 /** A worker's fetch handler: `request`, then the bindings (`env`) and the execution context. */
 export type WorkerFetch = (request: Request, env: unknown, ctx: unknown) => Promise<Response>;
@@ -66,32 +52,6 @@ export interface WorkerFetchOptions extends ServerOptions {
   /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
   fetch?: (request: Request, env: unknown, ctx: unknown) => Response | Promise<Response>;
 }
-
-/** The parts of workerd's WebSocket this adapter uses, typed locally: no workers-types needed. */
-interface WorkerWebSocket {
-  readonly readyState: number;
-  readonly bufferedAmount?: number;
-  binaryType?: string;
-  accept(options?: { allowHalfOpen?: boolean }): void;
-  send(data: string | ArrayBuffer | ArrayBufferView): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(
-    type: "message",
-    listener: (event: { data: string | ArrayBuffer }) => void,
-  ): void;
-  addEventListener(
-    type: "close",
-    listener: (event: { code: number; reason: string; wasClean: boolean }) => void,
-  ): void;
-  addEventListener(
-    type: "error",
-    listener: (event: { message?: string; error?: unknown }) => void,
-  ): void;
-}
-
-type WebSocketPairOf = { 0: WorkerWebSocket; 1: WorkerWebSocket };
-
-const DRAIN_POLL_MS = 5;
 
 /**
  * Turns `handler` into a worker's fetch handler: upgrade requests become
@@ -114,7 +74,9 @@ export function createWorkerFetch<Data = undefined>(
   options: WorkerFetchOptions = {},
 ): WorkerFetch {
   const { fetch, ...shared } = options;
-  const resolved = resolveServerOptions(shared);
+  // A plain Worker has no topics: a Durable Object is needed for them.
+  const core = new ServerCore(handler as Handler<unknown>, shared, true, { topics: false });
+  const resolved = core.options;
   return async (request, env, ctx) => {
     if (!request.headers.has("upgrade")) {
       return fetch ? await fetch(request, env, ctx) : upgradeRequired();
@@ -122,149 +84,6 @@ export function createWorkerFetch<Data = undefined>(
     const remoteAddress = request.headers.get("cf-connecting-ip") ?? "";
     const outcome = await negotiateRequestUpgrade(handler, resolved, request, remoteAddress);
     if (!outcome.accepted) return outcome.response;
-    const protocol = outcome.acceptance.protocol;
-    const extensions = deflateAnswer(request, resolved.perMessageDeflate);
-    const pair = new (webSocketPair<WebSocketPairOf>("the cloudflare adapter"))();
-    const client = pair[0];
-    const server = pair[1];
-    // Half-open: workerd leaves the answer to the client's close frame to us
-    // even where `web_socket_auto_reply_to_close` is on.
-    server.accept({ allowHalfOpen: true });
-    // A Blob could only be read asynchronously, which would reorder messages.
-    server.binaryType = "arraybuffer";
-    const session = attach(handler, resolved, server, {
-      request,
-      data: outcome.data,
-      protocol: protocol ?? "",
-      extensions,
-      remoteAddress,
-    });
-    // workerd writes the handshake's own fields; only the hook's extras and the protocol are ours.
-    const headers = new Headers(outcome.headers);
-    if (protocol !== undefined) headers.set("Sec-WebSocket-Protocol", protocol);
-    // From compatibility date 2023-08-15 workerd compresses whatever the
-    // client offers unless the response names the extensions itself: then
-    // our answer (and its parameters) is what workerd applies. An empty
-    // value is dropped before workerd looks, so refusing takes the
-    // `no_web_socket_compression` compatibility flag (README).
-    if (extensions !== "") headers.set("Sec-WebSocket-Extensions", extensions);
-    const init: ResponseInit & { webSocket: WorkerWebSocket } = {
-      status: 101,
-      headers,
-      webSocket: client,
-    };
-    const response = new Response(null, init);
-    session.opened();
-    return response;
+    return upgradeInWorker(core, request, outcome, remoteAddress);
   };
-}
-
-// Our answer to the client's permessage-deflate offers, "" when off or none can be honoured.
-function deflateAnswer(request: Request, deflate: ResolvedPerMessageDeflate | false): string {
-  const offer = request.headers.get("sec-websocket-extensions");
-  if (deflate === false || offer === null) return "";
-  try {
-    const accepted = negotiatePerMessageDeflate(parseExtensions(offer), deflate);
-    return accepted === null ? "" : formatExtensions([accepted.response]);
-  } catch {
-    return "";
-  }
-}
-
-function attach<Data>(
-  handler: Handler<Data>,
-  options: ResolvedServerOptions,
-  socket: WorkerWebSocket,
-  init: PeerInit<Data>,
-): PeerSession<Data> {
-  let closeSent = false;
-  const sendClose = (code?: number, reason?: string) => {
-    if (closeSent) return;
-    closeSent = true;
-    try {
-      if (code === undefined) socket.close();
-      else socket.close(code, reason);
-    } catch {
-      // The connection is already gone: there is no one left to tell.
-    }
-  };
-  let drainPoll: ReturnType<typeof setTimeout> | undefined;
-  // workerd fires no drain event: while a peer owes one, watch bufferedAmount.
-  const watchDrain = () => {
-    drainPoll = undefined;
-    session.flushed();
-    if (bufferedAmountOf(socket) > 0 && socket.readyState === 1) {
-      drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
-    }
-  };
-  const transport: PeerTransport = {
-    send(data) {
-      socket.send(data);
-      const buffered = bufferedAmountOf(socket);
-      if (drainPoll === undefined && buffered > 0) {
-        drainPoll = setTimeout(watchDrain, DRAIN_POLL_MS);
-      }
-      return buffered;
-    },
-    ping() {
-      throw new ProtocolError(
-        "UNSUPPORTED_ON_RUNTIME",
-        "Cannot ping: Cloudflare Workers do not expose pings (workerd answers the client's pings itself)",
-      );
-    },
-    close: (code, reason) => sendClose(code, reason),
-    terminate() {
-      // workerd cannot drop a socket without a close frame: send the
-      // closest one, and report the peer gone now as a dropped connection.
-      sendClose(1001, "");
-      finish(1006, "", false);
-    },
-    get bufferedAmount() {
-      return bufferedAmountOf(socket);
-    },
-  };
-  const session = new PeerSession(handler, transport, init, { options, nativeHeartbeat: true });
-  const finish = (code: number, reason: string, wasClean: boolean) => {
-    clearTimeout(drainPoll);
-    session.closed(code, reason, wasClean);
-  };
-  socket.addEventListener("message", (event) => {
-    const data = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
-    if (exceedsLimit(data, options.maxMessageSize)) {
-      session.failed(
-        new ProtocolError("MESSAGE_TOO_BIG", "Cannot receive message: it exceeds maxMessageSize", {
-          closeCode: 1009,
-        }),
-      );
-      if (session.peer.readyState === 1) session.peer.close(1009, "message too big");
-      return;
-    }
-    session.received(data);
-  });
-  socket.addEventListener("close", (event) => {
-    const { code, reason, wasClean } = event;
-    // Only a clean close came with a close frame that we may still answer.
-    const answerable = wasClean && !closeSent && socket.readyState !== 3;
-    const violation = answerable ? closeFrameViolation(code, reason) : undefined;
-    if (violation !== undefined) {
-      const failCode = violation.closeCode ?? 1002;
-      session.failed(violation);
-      sendClose(failCode, "");
-      finish(failCode, "", false);
-      return;
-    }
-    // Echo the client's code and reason; 1005 means its close frame had no code.
-    if (answerable) sendClose(code === 1005 ? undefined : code, reason);
-    closeSent = true;
-    finish(code, reason, wasClean);
-  });
-  socket.addEventListener("error", (event) => {
-    // workerd reports "Network connection lost." after some clean closes: an
-    // error on a connection that is already over tells the application nothing.
-    if (session.peer.readyState === 3) return;
-    const cause = event.error;
-    const error = cause instanceof Error ? cause : new Error(event.message || "WebSocket error");
-    session.failed(error);
-  });
-  return session;
 }

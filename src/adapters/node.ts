@@ -10,23 +10,19 @@
  * @module
  */
 
-import { nodeDeflateCodec } from "../runtime/node_deflate_codec.ts";
-import { computeAcceptSync as computeAccept } from "../runtime/node_accept_key.ts";
 import { Buffer as NodeBuffer } from "node:buffer";
 import type { Socket } from "node:net";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Handler } from "../api/handler.ts";
-import { PeerRegistry } from "../api/peer_registry.ts";
-import { resolveServerOptions, type ServerOptions } from "../api/server_options.ts";
+import type { PeerRegistry } from "../api/peer_registry.ts";
+import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
-import type { PublishOptions, PublishResult } from "../api/topics/publish_options.ts";
-import { TopicRegistry } from "../api/topics/topic_registry.ts";
-import { acceptNodeSocket, listenNodeTcp } from "../runtime/node/node_tcp.ts";
-import { createEngineServer, type EngineRuntime } from "../runtime/serve_with_engine.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
-import type { RequestHead } from "../handshake/http_head_parser.ts";
-import { type RawConnectionContext, serveRawConnection } from "../server/serve_raw_connection.ts";
+import { acceptNodeSocket, listenNodeTcp } from "../runtime/node/node_tcp.ts";
+import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
+import { EngineConnection } from "../server/engine_connection.ts";
+import { createEngineServer, type EngineRuntime } from "../server/engine_server.ts";
 
 // A message joined from several reads is written over in full, so the
 // zero-fill of `new Uint8Array` (a memset of the whole message) is waste.
@@ -36,7 +32,7 @@ const allocate = (size: number): Uint8Array => {
   const buffer = NodeBuffer.allocUnsafeSlow(size);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
 };
-const runtime: EngineRuntime = { computeAccept, allocate };
+const runtime: EngineRuntime = { ...nodeEngineRuntime, allocate };
 
 /** Options of the standalone Node server: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface NodeServeOptions extends ServerOptions {
@@ -96,33 +92,18 @@ export function attach<Data = undefined>(
   server: HttpServer,
   handler: Handler<Data>,
   options: NodeAttachOptions = {},
-): {
-  peers: PeerRegistry;
-  publish(
-    topic: string,
-    data: string | Uint8Array,
-    options?: PublishOptions,
-  ): Promise<PublishResult>;
-  subscriberCount(topic: string): number;
-  close(): Promise<void>;
-} {
+): Pick<WebSocketServer, "publish" | "subscriberCount" | "close"> & { peers: PeerRegistry } {
   const { path, ...shared } = options;
-  const resolved = resolveServerOptions(shared);
-  resolved.allocate = allocate;
-  if (resolved.perMessageDeflate !== false) resolved.deflateCodec = nodeDeflateCodec();
-  const peers = new PeerRegistry();
-  const topics = new TopicRegistry(resolved.topics);
-  const context: RawConnectionContext = {
-    handler: handler as Handler<unknown>,
-    options: resolved,
-    peers,
-    computeAccept,
-    topics,
-  };
+  const { core, accept: _accept } = createEngineServer(handler, {
+    ...shared,
+    hostname: "",
+    port: 0,
+  }, runtime);
+  const context = { core, computeAccept: runtime.computeAccept };
   const onUpgrade = (request: IncomingMessage, socket: Duplex, rest: Uint8Array) => {
     const target = request.url ?? "/";
     if (path !== undefined && target.split("?")[0] !== path) return;
-    const head: RequestHead = {
+    const head = {
       method: request.method ?? "GET",
       target,
       httpVersion: request.httpVersion,
@@ -132,19 +113,15 @@ export function attach<Data = undefined>(
     const scheme = (socket as { encrypted?: boolean }).encrypted ? "https" : "http";
     acceptNodeSocket(
       socket as Socket,
-      (connection) => serveRawConnection(context, connection, { scheme, head }),
+      (stream) => new EngineConnection(context, stream, { scheme, head }),
     );
   };
   server.on("upgrade", onUpgrade);
   return {
-    peers,
-    publish: (topic, data, options) => topics.publish(topic, data, options),
-    subscriberCount: (topic) => topics.subscriberCount(topic),
-    async close() {
-      server.off("upgrade", onUpgrade);
-      await peers.shutdown(resolved.shutdownTimeout);
-      await topics.close();
-    },
+    peers: core.peers,
+    publish: (topic, data, options) => core.publish(topic, data, options),
+    subscriberCount: (topic) => core.subscriberCount(topic),
+    close: () => core.shutdown({ stopAccepting: () => void server.off("upgrade", onUpgrade) }),
   };
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { ErrorCode } from "./error_code.ts";
+
 /**
  * What to answer the peer with, and the underlying cause if any.
  *
@@ -49,7 +51,7 @@ export interface ProtocolErrorOptions {
  */
 export class ProtocolError extends Error {
   /** Stable identifier of the failure, e.g. `"INVALID_KEY"`; safe to switch on. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** HTTP status for handshake failures; `undefined` for frame-level failures. */
   readonly status: number | undefined;
   /** Close code for frame-level failures; `undefined` for handshake failures. */
@@ -61,7 +63,7 @@ export class ProtocolError extends Error {
    * Creates an error with a stable code, a "Cannot <action>: <reason>" message,
    * and the status or close code to answer with.
    */
-  constructor(code: string, message: string, options: ProtocolErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: ProtocolErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ProtocolError";
     this.code = code;

@@ -5,6 +5,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import type { ErrorCode } from "../errors/error_code.ts";
 import { applyMask } from "./apply_mask.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -48,7 +49,7 @@ export interface FrameDecoderOptions {
  */
 export type FrameDecoderEvent = 0 | 1 | 2;
 
-function protocolError(code: string, reason: string): ProtocolError {
+function protocolError(code: ErrorCode, reason: string): ProtocolError {
   return new ProtocolError(code, `Cannot read frame: ${reason}`, { closeCode: 1002 });
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import type { ErrorCode } from "../errors/error_code.ts";
 import { encodeBase64 } from "./base64.ts";
 import { computeAcceptKey } from "./compute_accept_key.ts";
 import type { ResponseHead } from "./http_head_parser.ts";
@@ -193,6 +194,6 @@ function parseWebSocketUrl(url: string | URL): URL {
   return parsed;
 }
 
-function failure(code: string, reason: string): ProtocolError {
+function failure(code: ErrorCode, reason: string): ProtocolError {
   return new ProtocolError(code, `Cannot complete client handshake: ${reason}`);
 }

@@ -5,6 +5,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import type { ErrorCode } from "../errors/error_code.ts";
 import { HeaderMap } from "./header_map.ts";
 import { isFieldValueCode, isOwsCode, isTokenCode } from "./http_chars.ts";
 import { decodeLatin1 } from "./latin1.ts";
@@ -357,11 +358,11 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
-function badRequest(code: string, reason: string): ProtocolError {
+function badRequest(code: ErrorCode, reason: string): ProtocolError {
   return new ProtocolError(code, `Cannot parse HTTP head: ${reason}`, { status: 400 });
 }
 
-function tooLarge(code: string, reason: string): ProtocolError {
+function tooLarge(code: ErrorCode, reason: string): ProtocolError {
   return new ProtocolError(code, `Cannot parse HTTP head: ${reason}`, { status: 431 });
 }
 

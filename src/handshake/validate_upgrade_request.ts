@@ -5,6 +5,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import type { ErrorCode } from "../errors/error_code.ts";
 import { type HeaderLookup, HeaderMap } from "./header_map.ts";
 import { tokenListIncludes } from "./token_list_includes.ts";
 
@@ -141,6 +142,6 @@ function base64Value(code: number): number {
   return -1;
 }
 
-function badRequest(code: string, reason: string): ProtocolError {
+function badRequest(code: ErrorCode, reason: string): ProtocolError {
   return new ProtocolError(code, `Cannot accept upgrade: ${reason}`, { status: 400 });
 }

@@ -5,6 +5,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
+import type { ErrorCode } from "../errors/error_code.ts";
 import { decodeUtf8 } from "../frame/decode_utf8.ts";
 import { FrameDecoder } from "../frame/frame_decoder.ts";
 import { FrameEncoder } from "../frame/frame_encoder.ts";
@@ -64,7 +65,7 @@ interface QueuedEvent {
   wasClean: boolean;
 }
 
-function failure(code: string, reason: string, closeCode: number): ProtocolError {
+function failure(code: ErrorCode, reason: string, closeCode: number): ProtocolError {
   return new ProtocolError(code, `Cannot read message: ${reason}`, { closeCode });
 }
 
@@ -619,7 +620,7 @@ export class WebSocketConnection {
     const payload = toBytes(data);
     if (payload.length > 125) {
       throw new ProtocolError(
-        "CONTROL_PAYLOAD_TOO_LONG",
+        "CONTROL_FRAME_TOO_LONG",
         `Cannot send ${opcode === 9 ? "ping" : "pong"}: payload is longer than 125 bytes`,
       );
     }

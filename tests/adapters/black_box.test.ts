@@ -11,6 +11,28 @@ import { runtimesUnderTest, startExample } from "../support/example_server.ts";
 import { closed, open } from "../support/ws_client.ts";
 import { defineBlackBoxSuite } from "./black_box_suite.ts";
 
+const UPGRADE = "GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" +
+  "Connection: Upgrade\r\n";
+const VERSION_8 = UPGRADE + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+  "Sec-WebSocket-Version: 8\r\n\r\n";
+const MALFORMED_KEY = UPGRADE + "Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n";
+const PLAIN_GET = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+/** Writes `request` and half-closes at once (FIN); resolves with all that came back before close. */
+function halfClosedExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(request));
+    let response = "";
+    socket.on("data", (chunk) => (response += chunk.toString("latin1")));
+    socket.on("close", () => resolve(response));
+    socket.on("error", reject);
+    socket.setTimeout(5_000, () => {
+      socket.destroy();
+      resolve(response);
+    });
+  });
+}
+
 for (const runtime of runtimesUnderTest()) {
   defineBlackBoxSuite(
     runtime,
@@ -45,6 +67,31 @@ for (const runtime of runtimesUnderTest()) {
         await server.stop();
       }
     });
+
+    // A client may write its request and shut down its sending side at once
+    // (FIN): legal HTTP. The answer is still written, then the connection closed.
+    for (const engine of runtime === "node" ? ["omnisocket"] : ["native", "omnisocket"]) {
+      const requests: [string, string, number][] = [
+        ["an upgrade of version 8", VERSION_8, 426],
+        ["an upgrade with a malformed key", MALFORMED_KEY, 400],
+        ["a plain GET", PLAIN_GET, 200],
+      ];
+      for (const [what, request, status] of requests) {
+        test(`answers ${what} with ${status} when the client half-closes after its request (${engine} engine)`, async () => {
+          const server = await startExample({
+            runtime,
+            file: "tests/support/contract_server.ts",
+            args: ["--engine", engine, "--fetch"],
+          });
+          try {
+            const response = await halfClosedExchange(server.port, request);
+            assert.match(response, new RegExp(`^HTTP/1\\.1 ${status} `), JSON.stringify(response));
+          } finally {
+            await server.stop();
+          }
+        });
+      }
+    }
 
     // Our raw-socket session owns the request head (Node; Deno and Bun with
     // the omnisocket engine); the natives' HTTP servers have their own limits.

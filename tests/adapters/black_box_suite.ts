@@ -105,6 +105,29 @@ export function defineBlackBoxSuite(
       socket.close();
     });
 
+    test("echoes a burst of empty text and binary messages and stays open", async () => {
+      const socket = await open(url);
+      const received: { length: number; isBinary: boolean }[] = [];
+      const all = new Promise<void>((resolve) => {
+        socket.on("message", (data: Buffer, isBinary: boolean) => {
+          received.push({ length: data.length, isBinary });
+          if (received.length === 20) resolve();
+        });
+      });
+      const ended = closed(socket);
+      for (let i = 0; i < 10; i++) {
+        socket.send("");
+        socket.send(new Uint8Array(0));
+      }
+      const outcome = await Promise.race([all.then(() => "echoed"), ended.then((c) => c)]);
+      assert.equal(outcome, "echoed", `closed instead: ${JSON.stringify(outcome)}`);
+      for (const [index, message] of received.entries()) {
+        assert.deepEqual(message, { length: 0, isBinary: index % 2 === 1 });
+      }
+      assert.equal(socket.readyState, WebSocket.OPEN);
+      socket.close();
+    });
+
     const rejections: [string, (lines: string[]) => string[], number][] = [
       [
         "a malformed Sec-WebSocket-Key",

@@ -371,7 +371,7 @@ describe("cloudflare adapter hooks on workerd", () => {
     assert.deepEqual(await done, { code: 4000, reason: "server is done" });
   });
 
-  test("adapter closes with 1009 and reports MESSAGE_TOO_BIG when a message exceeds maxMessageSize", async () => {
+  test("adapter closes with 1009 and reports MESSAGE_TOO_LARGE when a message exceeds maxMessageSize", async () => {
     const socket = await open(url, [], { origin });
     const { id } = await info(socket);
     socket.send(new Uint8Array(1024));
@@ -380,7 +380,7 @@ describe("cloudflare adapter hooks on workerd", () => {
     socket.send(new Uint8Array(1025));
     assert.deepEqual(await done, { code: 1009, reason: "message too big" });
     const events = await eventsOf(id, (events) => events.some((event) => event.hook === "close"));
-    assert.ok(events.some((event) => event.hook === "error" && event.code === "MESSAGE_TOO_BIG"));
+    assert.ok(events.some((event) => event.hook === "error" && event.code === "MESSAGE_TOO_LARGE"));
   });
 
   test("adapter picks the first configured subprotocol the client offered when the hook picks none", async () => {

@@ -100,6 +100,33 @@ export function deflateSuite(target: Target): void {
       }
     });
 
+    test(`${target.name} echoes a burst of empty compressed messages and stays open`, {
+      timeout: TIMEOUT,
+    }, async () => {
+      const client = await connect();
+      try {
+        for (let i = 0; i < 10; i++) {
+          const opcode = i % 2 === 0 ? OP.text : OP.binary;
+          await client.sendFrame({ opcode, rsv: 4, payload: compressed(new Uint8Array(0)) });
+        }
+        for (let i = 0; i < 10; i++) {
+          const arrival = await client.next(`echo ${i} of an empty message`);
+          assert.ok(typeof arrival !== "string", `echo ${i} arrived: ${arrival}`);
+          assert.equal(arrival.opcode, i % 2 === 0 ? OP.text : OP.binary);
+          const payload = (arrival.rsv & 4) !== 0
+            ? zlib.inflateRawSync(
+              Buffer.concat([arrival.payload, Buffer.from([0, 0, 255, 255])]),
+              SYNC,
+            )
+            : arrival.payload;
+          assert.equal(payload.length, 0);
+        }
+        await client.closeHandshake();
+      } finally {
+        client.destroy();
+      }
+    });
+
     test(
       `${target.name} closes with 1009 when 200 MiB of zeros arrive in ~200 KB, memory bounded`,
       { timeout: 30_000 },

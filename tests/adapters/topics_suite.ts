@@ -207,6 +207,19 @@ export function defineTopicsSuite(target: string, start: () => Promise<TopicsSer
       a.close();
     });
 
+    test("rejects a topic that is not valid Unicode (a lone surrogate) with INVALID_TOPIC", async () => {
+      const a = await Inbox.open(url);
+      // "\ud800x" has no UTF-8 form: it could not reach Redis or storage unchanged.
+      assert.equal((await a.ask({ cmd: "sub", topic: "\ud800x" })).error, "INVALID_TOPIC");
+      assert.equal(
+        (await a.ask({ cmd: "pub", topic: "\ud800x", data: "x" })).error,
+        "INVALID_TOPIC",
+      );
+      assert.deepEqual(await a.ask({ cmd: "topics" }), { topics: [] });
+      assert.equal(a.socket.readyState, WebSocket.OPEN);
+      a.close();
+    });
+
     test("a closing peer leaves its topics, and its publish after close rejects", async () => {
       const topic = fresh();
       const [a, b, watcher] = await Promise.all([url, url, url].map(Inbox.open));

@@ -166,6 +166,8 @@ for (const runtime of runtimesUnderTest()) {
         JSON.stringify({ type: "subscribe", topic: "" }),
         JSON.stringify({ type: "subscribe", topic: 7 }),
         JSON.stringify({ type: "subscribe", topic: "é".repeat(129) }), // 258 bytes
+        JSON.stringify({ type: "subscribe", topic: "\ud800x" }), // a lone surrogate: no UTF-8 form
+        JSON.stringify(publish("\ud800x", "y")),
         JSON.stringify({ type: "unsubscribe" }),
         JSON.stringify({ type: "publish", topic: "x" }),
         JSON.stringify({ type: "publish", data: 1 }),

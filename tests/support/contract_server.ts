@@ -1,7 +1,8 @@
 /**
  * Serves the contract handler on this runtime's adapter, with options from
  * the command line: --port N --engine native|omnisocket --heartbeat MS
- * --max-message-size BYTES --handshake-timeout MS.
+ * --max-message-size BYTES --handshake-timeout MS, and --fetch to answer plain requests (no
+ * `Upgrade` header) with a small page.
  * Prints `listening on http://HOST:PORT`; SIGTERM shuts down gracefully.
  *
  * @module
@@ -30,6 +31,9 @@ const server = await serveOnThisRuntime(contractHandler, {
   protocols: ["chat", "superchat"],
   backpressureLimit: 64 * 1024,
   shutdownTimeout: 2_000,
+  fetch: args.includes("--fetch")
+    ? () => new Response("demo page\n", { headers: { "Content-Type": "text/plain" } })
+    : undefined,
 });
 console.log(`listening on ${server.url}`);
 onShutdownSignal(async () => {

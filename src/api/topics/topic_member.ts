@@ -5,9 +5,8 @@
  * @module
  */
 
-import type { Peer, PeerLimits, PeerState, PeerTransport } from "../peer.ts";
+import type { PeerLimits, PeerState, PeerTransport } from "../peer_transport.ts";
 import type { SharedMessage } from "./shared_message.ts";
-import type { TopicRegistry } from "./topic_registry.ts";
 
 /** Outcome of {@linkcode TopicMember.write}. */
 export type WriteOutcome = "written" | "skipped" | "overflowed";
@@ -24,6 +23,26 @@ export interface Subscription {
 }
 
 /**
+ * The member's peer, as topics see it (a `Peer`): what it is closed with
+ * when its queue overflows. The peer object itself is the key adapters find
+ * its socket by.
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
+export interface MemberPeer {
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * The registry a member leaves when its peer closes (a `TopicRegistry`).
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
+export interface MemberRegistry {
+  leave(member: TopicMember): void;
+}
+
+/**
  * Created for a Peer on its first topic operation; the registry keys
  * subscribers by it.
  *
@@ -35,21 +54,21 @@ export interface Subscription {
  */
 export class TopicMember {
   /** The peer it belongs to. */
-  readonly peer: Peer<unknown>;
+  readonly peer: MemberPeer;
   /** Its subscriptions by topic. */
   readonly subscriptions: Map<string, Subscription> = new Map();
   #transport: PeerTransport;
   #limits: PeerLimits;
   #state: PeerState;
-  #registry: TopicRegistry;
+  #registry: MemberRegistry;
 
   /** Binds a member to its peer's transport and state, and to the server's registry. */
   constructor(
-    peer: Peer<unknown>,
+    peer: MemberPeer,
     transport: PeerTransport,
     limits: PeerLimits,
     state: PeerState,
-    registry: TopicRegistry,
+    registry: MemberRegistry,
   ) {
     this.peer = peer;
     this.#registry = registry;

@@ -399,6 +399,14 @@ export class TopicRegistry {
         `Cannot ${action}: the topic is longer than ${max} bytes of UTF-8 (maxTopicLength)`,
       );
     }
+    // A lone surrogate has no UTF-8 form: such a topic could not reach Redis,
+    // storage or another runtime unchanged.
+    if (!(topic as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+      return new ProtocolError(
+        "INVALID_TOPIC",
+        `Cannot ${action}: the topic is not valid Unicode (it has a lone surrogate)`,
+      );
+    }
     return null;
   }
 }

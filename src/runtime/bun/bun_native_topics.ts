@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Peer } from "../../api/peer.ts";
+import type { MemberPeer } from "../../api/topics/topic_member.ts";
 import type { NativeFanOut, NativeFanOutResult } from "../../api/topics/native_fan_out.ts";
 
 /** The parts of Bun's ServerWebSocket that topics use. */
@@ -44,7 +44,7 @@ const DROPPED = 0;
  */
 export function bunFanOut(
   server: () => BunTopicServer,
-  socketOf: (peer: Peer<unknown>) => BunTopicSocket | undefined,
+  socketOf: (peer: MemberPeer) => BunTopicSocket | undefined,
   openSockets: () => Iterable<BunTopicSocket>,
   maxBufferedAmount: number,
 ): NativeFanOut {

@@ -5,11 +5,11 @@
  */
 
 import type {
-  AcceptTcp,
-  TcpConnectionHandler,
-  TcpListener,
-  TcpListenOptions,
-} from "../../server/tcp_connection.ts";
+  AcceptStream,
+  ByteStreamHandler,
+  ListenOptions,
+  StreamListener,
+} from "../../server/byte_stream.ts";
 
 interface BunSocket {
   data: SocketState;
@@ -21,7 +21,7 @@ interface BunSocket {
 }
 
 interface SocketState {
-  handler: TcpConnectionHandler;
+  handler: ByteStreamHandler;
   // Bun writes what it can and says how much; the rest waits for `drain`.
   pending: Uint8Array[];
   queuedBytes: number;
@@ -58,7 +58,7 @@ interface BunRuntime {
  *
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
-export function listenBunTcp(options: TcpListenOptions, accept: AcceptTcp): TcpListener {
+export function listenBunTcp(options: ListenOptions, accept: AcceptStream): StreamListener {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (!bun) throw new Error("Cannot listen: this runtime is not Bun");
   const listener = bun.listen({

@@ -5,12 +5,12 @@
  */
 
 import type {
-  AcceptTcp,
-  TcpConnection,
-  TcpConnectionHandler,
-  TcpListener,
-  TcpListenOptions,
-} from "../../server/tcp_connection.ts";
+  AcceptStream,
+  ByteStream,
+  ByteStreamHandler,
+  ListenOptions,
+  StreamListener,
+} from "../../server/byte_stream.ts";
 
 interface DenoConn {
   readonly remoteAddr: { hostname: string; port: number };
@@ -53,8 +53,8 @@ const LINGER_MS = 2_000;
  *
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
-export function listenDenoTcp(options: TcpListenOptions, accept: AcceptTcp): TcpListener {
-  const deno = (globalThis as { Deno?: { listen(options: TcpListenOptions): DenoListener } }).Deno;
+export function listenDenoTcp(options: ListenOptions, accept: AcceptStream): StreamListener {
+  const deno = (globalThis as { Deno?: { listen(options: ListenOptions): DenoListener } }).Deno;
   if (!deno) throw new Error("Cannot listen: this runtime is not Deno");
   const listener = deno.listen(options);
   (async () => {
@@ -67,7 +67,7 @@ export function listenDenoTcp(options: TcpListenOptions, accept: AcceptTcp): Tcp
   };
 }
 
-function serveConn(conn: DenoConn, accept: AcceptTcp): void {
+function serveConn(conn: DenoConn, accept: AcceptStream): void {
   conn.setNoDelay?.(true);
   const connection = new DenoTcpConnection(conn);
   connection.handler = accept(connection);
@@ -120,9 +120,9 @@ function closeBatch(): void {
 }
 
 // One object per connection, its methods shared: no closures per connection.
-class DenoTcpConnection implements TcpConnection {
+class DenoTcpConnection implements ByteStream {
   readonly remoteAddress: string;
-  handler!: TcpConnectionHandler;
+  handler!: ByteStreamHandler;
   #conn: DenoConn;
   // Deno's writes are async and may be partial: one promise chain keeps them in order.
   #writing: Promise<void> | null = null;
@@ -131,10 +131,14 @@ class DenoTcpConnection implements TcpConnection {
   // closeWith's chunks until they are written (or dropped for a reset peer).
   #final: readonly Uint8Array[] | null = null;
   #reset = false;
+  // Resolves once the handler ends the stream (close, closeWith, destroy).
+  #whenEnding: Promise<void>;
+  #endNow!: () => void;
 
   constructor(conn: DenoConn) {
     this.#conn = conn;
     this.remoteAddress = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+    this.#whenEnding = new Promise((resolve) => (this.#endNow = resolve));
   }
 
   get queuedBytes(): number {
@@ -156,12 +160,14 @@ class DenoTcpConnection implements TcpConnection {
   close(): void {
     if (this.#ending) return;
     this.#ending = true;
+    this.#endNow();
     this.#halfClose();
   }
 
   closeWith(chunks: readonly Uint8Array[]): void {
     if (this.#ending) return;
     this.#ending = true;
+    this.#endNow();
     this.#final = chunks;
     closeNextTurn(this);
   }
@@ -187,6 +193,7 @@ class DenoTcpConnection implements TcpConnection {
 
   destroy(): void {
     this.#ending = true;
+    this.#endNow();
     closeConn(this.#conn);
   }
 
@@ -211,7 +218,11 @@ class DenoTcpConnection implements TcpConnection {
     try {
       while (true) {
         const read = await conn.read(buffer);
-        if (read === null) break;
+        if (read === null) {
+          // The peer's FIN: an answer still on its way is written first.
+          if (!this.#ending && this.handler.ended?.()) await this.#whenEnding;
+          break;
+        }
         // The handler owns what it is given: a copy out of the reused small
         // buffer, or the large one itself.
         this.handler.data(buffer === idle ? idle.slice(0, read) : buffer.subarray(0, read));

@@ -6,12 +6,12 @@
 
 import { createServer, type Socket } from "node:net";
 import type {
-  AcceptTcp,
-  TcpConnection,
-  TcpConnectionHandler,
-  TcpListener,
-  TcpListenOptions,
-} from "../../server/tcp_connection.ts";
+  AcceptStream,
+  ByteStream,
+  ByteStreamHandler,
+  ListenOptions,
+  StreamListener,
+} from "../../server/byte_stream.ts";
 
 // How long a half-closed connection may wait for the peer's own close.
 const LINGER_MS = 2_000;
@@ -31,10 +31,14 @@ const LINGER_MS = 2_000;
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export async function listenNodeTcp(
-  options: TcpListenOptions,
-  accept: AcceptTcp,
-): Promise<TcpListener> {
-  const server = createServer((socket) => acceptNodeSocket(socket, accept));
+  options: ListenOptions,
+  accept: AcceptStream,
+): Promise<StreamListener> {
+  // Half-open: a client may send its request and FIN at once, and still read the answer.
+  const server = createServer(
+    { allowHalfOpen: true },
+    (socket) => acceptNodeSocket(socket, accept),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
@@ -52,7 +56,7 @@ export async function listenNodeTcp(
 
 /**
  * Hands one `node:net` socket (or the socket of node:http's `upgrade`
- * event) to `accept` as a {@linkcode TcpConnection}.
+ * event) to `accept` as a {@linkcode ByteStream}.
  *
  * @example
  * ```ts ignore
@@ -61,22 +65,26 @@ export async function listenNodeTcp(
  *
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
-export function acceptNodeSocket(socket: Socket, accept: AcceptTcp): void {
+export function acceptNodeSocket(socket: Socket, accept: AcceptStream): void {
   socket.setNoDelay(true);
-  const handler = accept(new NodeTcpConnection(socket));
-  (socket as HandledSocket)[HANDLER] = handler;
-  // The same four listener functions for every socket (`this` is the socket):
+  const connection = new NodeTcpConnection(socket);
+  (socket as HandledSocket)[CONNECTION] = connection;
+  (socket as HandledSocket)[HANDLER] = accept(connection);
+  // The same five listener functions for every socket (`this` is the socket):
   // no closures per connection.
   socket.on("data", onData);
   socket.on("drain", onDrain);
+  socket.on("end", onEnd);
   socket.on("error", onError);
   socket.on("close", onClose);
 }
 
 const HANDLER = Symbol("omnisocket.handler");
+const CONNECTION = Symbol("omnisocket.connection");
 
 interface HandledSocket extends Socket {
-  [HANDLER]: TcpConnectionHandler;
+  [HANDLER]: ByteStreamHandler;
+  [CONNECTION]: NodeTcpConnection;
 }
 
 // Node reads Buffers; hooks get plain Uint8Arrays on every runtime (a
@@ -87,6 +95,13 @@ function onData(this: HandledSocket, chunk: Uint8Array): void {
 
 function onDrain(this: HandledSocket): void {
   this[HANDLER].drained();
+}
+
+// The peer's FIN: end ours too, unless an answer is still on its way.
+function onEnd(this: HandledSocket): void {
+  // Already closing: the last writes end the socket themselves.
+  if (this[CONNECTION].closing) return;
+  if (!this[HANDLER].ended?.()) this.end();
 }
 
 function onError(this: HandledSocket): void {
@@ -155,7 +170,7 @@ function closeBatch(batch: (NodeTcpConnection | readonly Uint8Array[])[]): void 
   }
 }
 
-class NodeTcpConnection implements TcpConnection {
+class NodeTcpConnection implements ByteStream {
   readonly remoteAddress: string;
   #socket: Socket;
   #watchingDrain = false;
@@ -168,6 +183,11 @@ class NodeTcpConnection implements TcpConnection {
 
   get queuedBytes(): number {
     return this.#socket.writableLength;
+  }
+
+  /** Whether `close` or `closeWith` was called. */
+  get closing(): boolean {
+    return this.#closing;
   }
 
   write(chunks: readonly Uint8Array[]): void {

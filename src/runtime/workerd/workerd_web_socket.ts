@@ -1,12 +1,10 @@
 /**
  * workerd glue shared by the Worker adapter (cloudflare.ts) and the Durable
- * Object adapter (cloudflare_durable_object.ts): the same socket reads, size
- * check, 426 answer and `WebSocketPair` lookup for both.
+ * Object adapter (cloudflare_durable_object.ts): the same socket reads, 426
+ * answer and `WebSocketPair` lookup for both.
  *
  * @module
  */
-
-import { utf8ByteLengthExceeds } from "../../frame/utf8_byte_length_exceeds.ts";
 
 /**
  * Bytes workerd has not yet written. Older workerd builds have no
@@ -17,15 +15,6 @@ import { utf8ByteLengthExceeds } from "../../frame/utf8_byte_length_exceeds.ts";
 export function bufferedAmountOf(socket: { readonly bufferedAmount?: number }): number {
   const amount = socket.bufferedAmount;
   return typeof amount === "number" ? amount : 0;
-}
-
-/**
- * Whether a received message is larger than `limit` bytes (UTF-8 for text).
- *
- * @internal Not exported by any entry point.
- */
-export function exceedsLimit(data: string | Uint8Array, limit: number): boolean {
-  return typeof data === "string" ? utf8ByteLengthExceeds(data, limit) : data.length > limit;
 }
 
 /**

@@ -253,12 +253,12 @@ describe("buildRejection", () => {
   });
 
   test("buildRejection answers 500 when the error has no HTTP status", () => {
-    const error = new ProtocolError("X", "Cannot x: y", { closeCode: 1002 });
+    const error = new ProtocolError("INTERNAL_ERROR", "Cannot x: y", { closeCode: 1002 });
     assert.match(text(buildRejection(error)), /^HTTP\/1\.1 500 Internal Server Error\r\n/);
   });
 
   test("buildRejection keeps a trailing space when the status has no known reason phrase", () => {
-    const error = new ProtocolError("X", "Cannot x: y", { status: 499 });
+    const error = new ProtocolError("INTERNAL_ERROR", "Cannot x: y", { status: 499 });
     assert.match(text(buildRejection(error)), /^HTTP\/1\.1 499 \r\n/);
   });
 });

@@ -89,7 +89,7 @@ describe("WebSocketConnection control frames", () => {
       [0x89, 2, 0x68, 0x69, 0x8a, 1, 1, 0x89, 0].join(","),
     );
     assert.throws(() => run.connection.ping(new Uint8Array(126)), {
-      code: "CONTROL_PAYLOAD_TOO_LONG",
+      code: "CONTROL_FRAME_TOO_LONG",
     });
   });
 });

@@ -119,9 +119,16 @@ describe("WebSocketConnection extensions", () => {
     };
     const { connection, recorder } = open("server", { extensions: [failing] });
     connection.receive(concat(peerFrame("server", 0xc2, [0]), peerFrame("server", 0x81, "next")));
-    pending.reject(new ProtocolError("TOO_BIG", "Cannot inflate: too big", { closeCode: 1009 }));
+    pending.reject(
+      new ProtocolError("MESSAGE_TOO_LARGE", "Cannot inflate: too big", { closeCode: 1009 }),
+    );
     await tick();
-    assert.deepEqual(recorder.events, [["error", "TOO_BIG", 1009], ["close", 1009, "", false]]);
+    assert.deepEqual(recorder.events, [["error", "MESSAGE_TOO_LARGE", 1009], [
+      "close",
+      1009,
+      "",
+      false,
+    ]]);
     assert.equal(hex(connection.takeOutput().flatMap((chunk) => [...chunk])), "88 02 03 f1");
     assert.equal(connection.shouldCloseTransport, true);
   });

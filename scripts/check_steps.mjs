@@ -1,0 +1,36 @@
+// The static checks, in one list: `deno task check` runs them (scripts/check.mjs), and so does
+// the test runner (scripts/test.mjs) before the tests. Plain JavaScript, so that Node 20, Node 24
+// and Deno all read it.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Each step: a name and a command, run from the repository root. `doc` marks a step whose
+ * output reports test counts in Deno's format.
+ */
+export function checkSteps(root) {
+  const deno = join(root, "node_modules", ".bin", "deno");
+  const node24 = join(root, "node_modules", "node24", "bin", "node");
+  // Every public entry point, as JSR and the npm build publish them (deno.json `exports`).
+  const entryPoints = Object.values(
+    JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports,
+  );
+  return [
+    { name: "deno fmt --check", cmd: [deno, "fmt", "--check"] },
+    { name: "deno lint", cmd: [deno, "lint"] },
+    {
+      name: "deno check",
+      cmd: [deno, "check", ...entryPoints, "src/", "tests/", "examples/", "scripts/"],
+    },
+    { name: "deno check --doc-only", cmd: [deno, "check", "--doc-only", ...entryPoints, "src/"] },
+    { name: "deno doc --lint (every entry point)", cmd: [deno, "doc", "--lint", ...entryPoints] },
+    {
+      name: "doc examples: type-checked and run",
+      cmd: [deno, "test", "-A", "--doc", ...entryPoints, "src/"],
+      doc: true,
+    },
+    { name: "README snippets type-check", cmd: [node24, "scripts/check_readme.ts"] },
+    { name: "deno publish --dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
+  ];
+}
