@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ErrorCode } from "../errors/error_code.ts";
 import { ProtocolError } from "../errors/protocol_error.ts";
 import type { DeflateAgreement } from "../handshake/negotiate_permessage_deflate.ts";
 import type { ExtensionOffer } from "../handshake/parse_extensions.ts";
@@ -126,7 +127,7 @@ function windowBits(value: string): number {
   return unit >= 0 && unit <= 5 ? 10 + unit : 0;
 }
 
-function invalid(code: string | undefined, reason: string): ProtocolError {
+function invalid(code: ErrorCode | undefined, reason: string): ProtocolError {
   return new ProtocolError(
     code ?? "INVALID_EXTENSION_RESPONSE",
     `Cannot complete client handshake: ${reason}`,

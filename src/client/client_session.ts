@@ -100,7 +100,10 @@ export class ClientSession {
   async #start(url: URL, connectorPromise: Promise<ClientConnector | null>): Promise<void> {
     const connector = await connectorPromise;
     if (connector === null) {
-      throw new ProtocolError("NO_SOCKETS", "Cannot connect: this runtime has no raw sockets");
+      throw new ProtocolError(
+        "UNSUPPORTED_ON_RUNTIME",
+        "Cannot connect: this runtime has no raw sockets",
+      );
     }
     const options = this.#options;
     const codec = options.perMessageDeflate === null ? null : connector.deflateCodec();

@@ -182,7 +182,8 @@ export class WebSocketStream {
     const writable = new WritableStream<string | Uint8Array | ArrayBuffer>({
       write: async (chunk) => {
         if (session.readyState !== 1) {
-          throw failure ?? new ProtocolError("CLOSED", "Cannot send: the connection is closing");
+          throw failure ??
+            new ProtocolError("CONNECTION_CLOSED", "Cannot send: the connection is closing");
         }
         session.send(chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : chunk);
         while (session.bufferedAmount > writableHighWaterMark && session.readyState === 1) {
