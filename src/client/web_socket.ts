@@ -273,7 +273,7 @@ export class WebSocket extends EventTarget {
     else if (this.#binaryType === "arraybuffer") {
       value = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
         ? data.buffer as ArrayBuffer
-        : data.slice().buffer as ArrayBuffer;
+        : new Uint8Array(data).buffer as ArrayBuffer; // a copy (Node Buffer.slice is a view)
     } else value = new Blob([data as Uint8Array<ArrayBuffer>]);
     this.dispatchEvent(new MessageEvent("message", { data: value, origin: originOf(this.url) }));
   }
