@@ -56,6 +56,21 @@ const steps = [
     env: { OMNISOCKET_RUNTIMES: runtime },
     counts: nodeCounts,
   })),
+  // Our client (@omnisocket/core/client) on each runtime: the client conformance suite against
+  // our fuzzing server (deflate included), interop with other servers (TLS, CONNECT proxy),
+  // WebSocketStream backpressure, the echo_client.ts contract, and its unit tests.
+  ...["node", "deno", "bun"].map((runtime) => ({
+    name: `client on ${runtime}: conformance, interop, backpressure, echo_client contract, units`,
+    cmd: [
+      node24,
+      "--test",
+      "--test-reporter=spec",
+      "--test-concurrency=1",
+      "tests/client/**/*.test.ts",
+    ],
+    env: { OMNISOCKET_RUNTIMES: runtime },
+    counts: nodeCounts,
+  })),
   // A cluster on a private redis-server (started by the tests): the backplane itself on each
   // runtime, then Node, Deno and Bun processes sharing topics, with faults and Chromium.
   {

@@ -50,8 +50,8 @@ export function selectProxy(
   return proxy;
 }
 
-// NO_PROXY: comma-separated host names (a leading dot or "*." matches subdomains), optional
-// ":port", or "*" for all.
+// NO_PROXY as curl reads it: comma-separated host names, each matching itself and its
+// subdomains (a leading "." or "*." changes nothing), an optional ":port", or "*" for all.
 function bypassed(target: URL, noProxy: string): boolean {
   const host = bare(target.hostname).toLowerCase();
   const port = target.port || (target.protocol === "wss:" ? "443" : "80");
@@ -67,10 +67,9 @@ function bypassed(target: URL, noProxy: string): boolean {
     }
     if (entryPort !== "" && entryPort !== port) continue;
     entry = bare(entry);
-    if (entry.startsWith("*.")) entry = entry.slice(1);
-    if (entry.startsWith(".") ? host.endsWith(entry) || host === entry.slice(1) : host === entry) {
-      return true;
-    }
+    if (entry.startsWith("*.")) entry = entry.slice(2);
+    else if (entry.startsWith(".")) entry = entry.slice(1);
+    if (host === entry || host.endsWith(`.${entry}`)) return true;
   }
   return false;
 }

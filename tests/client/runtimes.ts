@@ -16,9 +16,12 @@ export function selectedRuntimes(): string[] {
 }
 
 /** The command running `script` (relative to the repository) on `runtime`. */
-export function runtimeCommand(runtime: string, script: string): string[] {
+export function runtimeCommand(runtime: string, script: string, exposeGc = false): string[] {
   const path = join(root, script);
-  if (runtime === "deno") return [join(root, "node_modules/.bin/deno"), "run", "-A", path];
+  if (runtime === "deno") {
+    const flags = exposeGc ? ["--v8-flags=--expose-gc"] : [];
+    return [join(root, "node_modules/.bin/deno"), "run", "-A", ...flags, path];
+  }
   if (runtime === "bun") return [join(root, "node_modules/.bin/bun"), path];
-  return [join(root, "node_modules/node24/bin/node"), path];
+  return [join(root, "node_modules/node24/bin/node"), ...(exposeGc ? ["--expose-gc"] : []), path];
 }
