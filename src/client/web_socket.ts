@@ -90,6 +90,7 @@ export class WebSocket extends EventTarget {
   #native: globalThis.WebSocket | null = null;
   #handlers = new Map<string, ((this: WebSocket, event: Event) => unknown) | null>();
   #closedState = false;
+  #origin = "";
 
   /**
    * Starts connecting. Throws a `SyntaxError` `DOMException` for a bad URL or
@@ -111,6 +112,7 @@ export class WebSocket extends EventTarget {
       );
     }
     this.url = parsed.href;
+    this.#origin = parsed.origin;
     if (!hasRawSockets()) {
       this.#native = this.#wrapNative(parsed, offered);
       return;
@@ -275,7 +277,7 @@ export class WebSocket extends EventTarget {
         ? data.buffer as ArrayBuffer
         : new Uint8Array(data).buffer as ArrayBuffer; // a copy (Node Buffer.slice is a view)
     } else value = new Blob([data as Uint8Array<ArrayBuffer>]);
-    this.dispatchEvent(new MessageEvent("message", { data: value, origin: originOf(this.url) }));
+    this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
   }
 
   #wrapNative(url: URL, protocols: string[]): globalThis.WebSocket {
