@@ -6,6 +6,7 @@
  * native WebSocket on Deno and Bun; plus RSS per idle client connection.
  *
  *   node_modules/node24/bin/node scripts/bench/client.ts [--seconds N (3)] [--rounds N (2)]
+ *     [--only node,deno,bun] [--workloads text64,binary16k,binary1m,idle]
  *
  * Each cell is the best of the rounds; implementations alternate within a
  * round. Prints a markdown table with each runtime's ratio against its
@@ -26,17 +27,25 @@ const DENO = join(ROOT, "node_modules/.bin/deno");
 const NODE = process.execPath;
 
 const { values: flags } = parseArgs({
-  options: { seconds: { type: "string" }, rounds: { type: "string" } },
+  options: {
+    seconds: { type: "string" },
+    rounds: { type: "string" },
+    only: { type: "string" },
+    workloads: { type: "string" },
+  },
 });
 const seconds = Number(flags.seconds ?? 3);
 const rounds = Number(flags.rounds ?? 2);
 
-const RUNTIMES: { runtime: string; argv: string[]; impls: string[] }[] = [
+const ALL_RUNTIMES: { runtime: string; argv: string[]; impls: string[] }[] = [
   { runtime: "node", argv: [NODE], impls: ["ours", "ws", "native"] },
   { runtime: "deno", argv: [DENO, "run", "-A"], impls: ["ours", "native"] },
   { runtime: "bun", argv: [BUN], impls: ["ours", "native"] },
 ];
-const WORKLOADS = ["text64", "binary16k", "binary1m", "idle"];
+const RUNTIMES = ALL_RUNTIMES.filter(({ runtime }) =>
+  flags.only === undefined || flags.only.split(",").includes(runtime)
+);
+const WORKLOADS = (flags.workloads ?? "text64,binary16k,binary1m,idle").split(",");
 
 function worker(argv: string[], impl: string, workload: string, url: string) {
   const output = execFileSync("taskset", [

@@ -172,7 +172,7 @@ export class ClientSession {
         this.#opened(agreed, extensions, head.rest);
       },
       drained: () => this.#events.drained(),
-      closed: () => this.#transportClosed(),
+      closed: (error) => this.#transportClosed(error),
     });
     if (this.#ended) {
       transport.destroy();
@@ -325,13 +325,16 @@ export class ClientSession {
     this.#transport?.destroy();
   }
 
-  #transportClosed(): void {
+  #transportClosed(error?: Error): void {
     if (this.#ended) return;
     if (this.readyState === CONNECTING) {
       this.#fail(
         new ProtocolError(
           "CONNECTION_CLOSED",
-          "Cannot complete client handshake: the server closed the connection",
+          error === undefined
+            ? "Cannot complete client handshake: the server closed the connection"
+            : `Cannot complete client handshake: the connection failed (${error.message})`,
+          { cause: error },
         ),
       );
       return;

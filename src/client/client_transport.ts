@@ -38,8 +38,11 @@ export interface ClientTransportHandler {
   data(chunk: Uint8Array): void;
   /** The write queue emptied after a backlog. */
   drained(): void;
-  /** The connection is gone (after `connect` resolved); called once. */
-  closed(): void;
+  /**
+   * The connection is gone (after `connect` resolved); called once, with the
+   * error when it failed (a reset, a TLS certificate refused on first read).
+   */
+  closed(error?: Error): void;
 }
 
 /**

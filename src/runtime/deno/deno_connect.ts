@@ -39,7 +39,10 @@ function deno(): DenoNamespace {
   return namespace;
 }
 
-const READ_SIZE = 64 * 1024;
+// An idle connection waits in a read with a buffer of its own, so that buffer is most of what
+// it costs: 1 KiB while reads come back short, 64 KiB while they fill it (a large message).
+const IDLE_READ_SIZE = 1024;
+const BUSY_READ_SIZE = 64 * 1024;
 
 /**
  * The client's connector on Deno.
@@ -141,23 +144,29 @@ class DenoClientTransport implements ClientTransport {
       this.#handler.data(early);
     }
     try {
+      let size = IDLE_READ_SIZE;
       while (!this.#closed) {
         if (this.#paused) {
           await new Promise<void>((resolve) => this.#wake = resolve);
           continue;
         }
-        const buffer = new Uint8Array(READ_SIZE);
+        const buffer = new Uint8Array(size);
         const n = await this.#conn.read(buffer);
         if (n === null) break;
-        this.#handler.data(n === READ_SIZE ? buffer : buffer.subarray(0, n));
+        this.#handler.data(n === size ? buffer : buffer.subarray(0, n));
+        size = n === size ? BUSY_READ_SIZE : IDLE_READ_SIZE;
       }
-    } catch {
-      // reset or closed by us
+    } catch (error) {
+      // A reset, or the TLS handshake (Deno's is lazy) refusing the certificate.
+      if (!this.#closed) {
+        this.#finish(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
     }
     this.#finish();
   }
 
-  #finish(): void {
+  #finish(error?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
     try {
@@ -166,7 +175,7 @@ class DenoClientTransport implements ClientTransport {
       // already closed
     }
     this.#wake?.();
-    this.#handler.closed();
+    this.#handler.closed(error);
   }
 
   write(chunks: readonly Uint8Array[]): void {
