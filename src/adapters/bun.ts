@@ -27,7 +27,7 @@ import { type BunRuntime, bunWebSocketHandler, upgradeWithBun } from "../runtime
 import { listenBunTcp } from "../runtime/bun/bun_tcp.ts";
 import type { BunWebSocket } from "../runtime/bun/bun_transport.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
-import { serveWithEngine } from "../server/engine_server.ts";
+import { serveOnChosenEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
 
 /** Options of the Bun adapter: the shared {@linkcode ServerOptions} plus where to listen. */
@@ -60,46 +60,45 @@ export function serve<Data = undefined>(
   handler: Handler<Data>,
   options: BunServeOptions = {},
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
-  if (engine === "omnisocket") {
-    return serveWithEngine(
-      handler,
-      { ...shared, hostname, port, fetch },
-      listenBunTcp,
-      nodeEngineRuntime,
-    );
-  }
-  const bun = (globalThis as { Bun?: BunRuntime }).Bun;
-  if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
-  // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
-  const sockets = new Map<MemberPeer, BunWebSocket>();
-  const core: ServerCore = new ServerCore(handler as Handler<unknown>, shared, true, {
-    fanOut: (options) =>
-      bunFanOut(
-        () => server,
-        (peer) => sockets.get(peer),
-        () => sockets.values(),
-        options.maxBufferedAmount,
-      ),
-  });
-  const resolved = core.options;
-  const server = bun.serve({
-    hostname,
-    port,
-    fetch(request, server) {
-      if (fetch && !request.headers.has("upgrade")) return fetch(request);
-      const address = server.requestIP(request);
-      const remoteAddress = address ? `${address.address}:${address.port}` : "";
-      const outcome = negotiateRequestUpgrade(core.handler, resolved, request, remoteAddress);
-      // Without an upgrade hook the decision is synchronous: no promise for Bun to await.
-      return outcome instanceof Promise
-        ? outcome.then((settled) =>
-          upgradeWithBun(server, request, remoteAddress, settled, resolved.perMessageDeflate)
-        )
-        : upgradeWithBun(server, request, remoteAddress, outcome, resolved.perMessageDeflate);
+  return serveOnChosenEngine(
+    handler,
+    options,
+    listenBunTcp,
+    nodeEngineRuntime,
+    (shared, { hostname, port }, fetch) => {
+      const bun = (globalThis as { Bun?: BunRuntime }).Bun;
+      if (!bun) throw new Error("Cannot start the Bun adapter: this runtime is not Bun");
+      // Topics: our registry orders, numbers and replays; Bun's own pub/sub writes.
+      const sockets = new Map<MemberPeer, BunWebSocket>();
+      const core: ServerCore = new ServerCore(handler as Handler<unknown>, shared, true, {
+        fanOut: (options) =>
+          bunFanOut(
+            () => server,
+            (peer) => sockets.get(peer),
+            () => sockets.values(),
+            options.maxBufferedAmount,
+          ),
+      });
+      const resolved = core.options;
+      const server = bun.serve({
+        hostname,
+        port,
+        fetch(request, server) {
+          if (fetch && !request.headers.has("upgrade")) return fetch(request);
+          const address = server.requestIP(request);
+          const remoteAddress = address ? `${address.address}:${address.port}` : "";
+          const outcome = negotiateRequestUpgrade(core.handler, resolved, request, remoteAddress);
+          // Without an upgrade hook the decision is synchronous: no promise for Bun to await.
+          return outcome instanceof Promise
+            ? outcome.then((settled) =>
+              upgradeWithBun(server, request, remoteAddress, settled, resolved.perMessageDeflate)
+            )
+            : upgradeWithBun(server, request, remoteAddress, outcome, resolved.perMessageDeflate);
+        },
+        websocket: bunWebSocketHandler(core, sockets),
+      });
+      // The registry's count: Bun's own walks the topic's subscribers on each call.
+      return core.server(server.hostname, server.port, { afterPeers: () => server.stop(true) });
     },
-    websocket: bunWebSocketHandler(core, sockets),
-  });
-  // The registry's count: Bun's own walks the topic's subscribers on each call.
-  return core.server(server.hostname, server.port, { afterPeers: () => server.stop(true) });
+  );
 }

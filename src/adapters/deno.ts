@@ -17,7 +17,7 @@ import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { denoRuntime, denoUpgrader } from "../runtime/deno/deno_upgrader.ts";
 import { listenDenoTcp } from "../runtime/deno/deno_tcp.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
-import { serveWithEngine } from "../server/engine_server.ts";
+import { serveOnChosenEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
 
 /** Options of the Deno adapter: the shared {@linkcode ServerOptions} plus where to listen. */
@@ -50,27 +50,26 @@ export function serve<Data = undefined>(
   handler: Handler<Data>,
   options: DenoServeOptions = {},
 ): WebSocketServer {
-  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
-  if (engine === "omnisocket") {
-    return serveWithEngine(
-      handler,
-      { ...shared, hostname, port, fetch },
-      listenDenoTcp,
-      nodeEngineRuntime,
-    );
-  }
-  const core = new ServerCore(handler as Handler<unknown>, shared, true);
-  const upgrade = denoUpgrader(core);
-  const server = denoRuntime().serve(
-    { hostname, port, onListen: () => {} },
-    (request, info) =>
-      request.headers.has("upgrade") || !fetch
-        ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
-        : fetch(request),
+  return serveOnChosenEngine(
+    handler,
+    options,
+    listenDenoTcp,
+    nodeEngineRuntime,
+    (shared, { hostname, port }, fetch) => {
+      const core = new ServerCore(handler as Handler<unknown>, shared, true);
+      const upgrade = denoUpgrader(core);
+      const server = denoRuntime().serve(
+        { hostname, port, onListen: () => {} },
+        (request, info) =>
+          request.headers.has("upgrade") || !fetch
+            ? upgrade(request, `${info.remoteAddr.hostname}:${info.remoteAddr.port}`)
+            : fetch(request),
+      );
+      return core.server(server.addr.hostname, server.addr.port, {
+        stopAccepting: () => server.shutdown(),
+      });
+    },
   );
-  return core.server(server.addr.hostname, server.addr.port, {
-    stopAccepting: () => server.shutdown(),
-  });
 }
 
 /**

@@ -113,3 +113,43 @@ export function serveWithEngine<Data>(
   const engine = createEngineServer(handler, options, runtime);
   return engine.start(listen({ hostname: options.hostname, port: options.port }, engine.accept));
 }
+
+/**
+ * Where a Deno or Bun server listens and which engine it runs: the runtime's
+ * own WebSocket server ("native") or ours over raw TCP ("omnisocket").
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
+export interface EngineChoice extends ServerOptions {
+  port?: number;
+  hostname?: string;
+  engine?: "native" | "omnisocket";
+  fetch?: (request: Request) => Response | Promise<Response>;
+}
+
+/**
+ * Serves with the chosen engine: ours over `listen`, or the runtime's own through `native`.
+ *
+ * @example
+ * ```ts ignore
+ * return serveOnChosenEngine(handler, options, listenDenoTcp, runtime, serveNatively);
+ * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
+export function serveOnChosenEngine<Data>(
+  handler: Handler<Data>,
+  options: EngineChoice,
+  listen: (options: ListenOptions, accept: AcceptStream) => StreamListener,
+  runtime: EngineRuntime,
+  native: (
+    shared: ServerOptions,
+    address: ListenOptions,
+    fetch?: (request: Request) => Response | Promise<Response>,
+  ) => WebSocketServer,
+): WebSocketServer {
+  const { port = 8080, hostname = "127.0.0.1", fetch, engine = "native", ...shared } = options;
+  return engine === "omnisocket"
+    ? serveWithEngine(handler, { ...shared, hostname, port, fetch }, listen, runtime)
+    : native(shared, { hostname, port }, fetch);
+}
