@@ -313,14 +313,6 @@ function errorEvent(error: Error): Event {
   return event;
 }
 
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return "null";
-  }
-}
-
 function parseUrl(url: string | URL): URL {
   let parsed: URL;
   try {
