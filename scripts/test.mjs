@@ -58,6 +58,21 @@ const steps = [
     env: { OMNISOCKET_RUNTIMES: runtime },
     counts: nodeCounts,
   })),
+  // Our client (@omnisocket/core/client) on each runtime: the client conformance suite against
+  // our fuzzing server (deflate included), interop with other servers (TLS, CONNECT proxy),
+  // WebSocketStream backpressure, the echo_client.ts contract, and its unit tests.
+  ...["node", "deno", "bun"].map((runtime) => ({
+    name: `client on ${runtime}: conformance, interop, backpressure, echo_client contract, units`,
+    cmd: [
+      node24,
+      "--test",
+      "--test-reporter=spec",
+      "--test-concurrency=1",
+      "tests/client/**/*.test.ts",
+    ],
+    env: { OMNISOCKET_RUNTIMES: runtime },
+    counts: nodeCounts,
+  })),
   // TLS and WebSockets over HTTP/2 (RFC 8441) on Node: Node's http2 client, undici, Chromium;
   // then wss:// with the black-box handler on every standalone adapter.
   {

@@ -20,10 +20,13 @@
  * ```
  */
 export type ErrorCode =
+  | "ABORTED"
   | "ASYNC_ENCODE_UNSUPPORTED"
   | "BACKPLANE_UNAVAILABLE"
   | "BARE_LF"
   | "CLOSE_REASON_TOO_LONG"
+  | "CONNECTION_CLOSED"
+  | "CONNECTION_LOST"
   | "CONTROL_FRAME_TOO_LONG"
   | "DEFLATE_FAILED"
   | "DUPLICATE_HOST"
@@ -44,6 +47,7 @@ export type ErrorCode =
   | "INVALID_COMPRESSED_DATA"
   | "INVALID_CONNECTION"
   | "INVALID_EXTENSIONS"
+  | "INVALID_EXTENSION_RESPONSE"
   | "INVALID_FRAME_LENGTH"
   | "INVALID_HEADER"
   | "INVALID_HEADER_NAME"
@@ -51,7 +55,9 @@ export type ErrorCode =
   | "INVALID_HTTP_VERSION"
   | "INVALID_KEY"
   | "INVALID_METHOD"
+  | "INVALID_PROXY"
   | "INVALID_REQUEST_LINE"
+  | "INVALID_RESPONSE"
   | "INVALID_STATUS_LINE"
   | "INVALID_SUBPROTOCOL"
   | "INVALID_TARGET"
@@ -72,6 +78,7 @@ export type ErrorCode =
   | "ORIGIN_REFUSED"
   | "PEER_DATA_NOT_SAVED"
   | "PEER_NOT_OPEN"
+  | "PROXY_REFUSED"
   | "PUBLISH_FAILED"
   | "RESERVED_BITS"
   | "RESERVED_OPCODE"
@@ -96,6 +103,10 @@ export type ErrorCode =
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
 export const ERROR_CODES: Readonly<Record<ErrorCode, { answer: string; meaning: string }>> = {
+  ABORTED: {
+    answer: "—",
+    meaning: "client: closed, or its signal aborted, before the connection opened",
+  },
   ASYNC_ENCODE_UNSUPPORTED: {
     answer: "—",
     meaning:
@@ -109,6 +120,15 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, { answer: string; meaning: 
   CLOSE_REASON_TOO_LONG: {
     answer: "—",
     meaning: "a close reason to send is longer than 123 bytes of UTF-8",
+  },
+  CONNECTION_CLOSED: {
+    answer: "—",
+    meaning:
+      "client: the server closed TCP before answering the handshake, or a send after the close",
+  },
+  CONNECTION_LOST: {
+    answer: "1006",
+    meaning: "client (WebSocketStream): the connection ended without a close frame",
   },
   CONTROL_FRAME_TOO_LONG: {
     answer: "1002",
@@ -126,7 +146,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, { answer: string; meaning: 
   FRAME_TOO_LARGE: { answer: "1009", meaning: "a frame is larger than the message size limit" },
   HANDSHAKE_TIMEOUT: {
     answer: "408",
-    meaning: "the request head did not arrive within handshakeTimeout",
+    meaning:
+      "the request head did not arrive within handshakeTimeout (client: no answer to the handshake in time)",
   },
   HEAD_ALREADY_PARSED: {
     answer: "500",
@@ -161,6 +182,11 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, { answer: string; meaning: 
     meaning:
       "Sec-WebSocket-Extensions is malformed (400), or an extension answer we would send is (500)",
   },
+  INVALID_EXTENSION_RESPONSE: {
+    answer: "—",
+    meaning:
+      "client: the server's permessage-deflate answer breaks RFC 7692 §7.1 (unknown parameter, bad value, window larger than asked)",
+  },
   INVALID_FRAME_LENGTH: {
     answer: "1002",
     meaning: "a 64-bit frame length has its most significant bit set",
@@ -180,7 +206,9 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, { answer: string; meaning: 
   },
   INVALID_KEY: { answer: "400", meaning: "Sec-WebSocket-Key is not the base64 of 16 bytes" },
   INVALID_METHOD: { answer: "400", meaning: "the request method is not a token" },
+  INVALID_PROXY: { answer: "—", meaning: "client: the proxy URL is invalid or not http:" },
   INVALID_REQUEST_LINE: { answer: "400", meaning: "the request line is malformed" },
+  INVALID_RESPONSE: { answer: "—", meaning: "client: the server's response head is malformed" },
   INVALID_STATUS_LINE: {
     answer: "400",
     meaning: "the status line of a response is malformed (client side)",
@@ -234,6 +262,10 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, { answer: string; meaning: 
     meaning: "Durable Object: peer.data could not be stored in the socket attachment",
   },
   PEER_NOT_OPEN: { answer: "—", meaning: "subscribe/publish on a peer that is not open" },
+  PROXY_REFUSED: {
+    answer: "—",
+    meaning: "client: the proxy answered CONNECT with a status other than 2xx",
+  },
   PUBLISH_FAILED: { answer: "—", meaning: "the backplane refused or lost a publication" },
   RESERVED_BITS: {
     answer: "1002",
