@@ -32,6 +32,12 @@ export function checkSteps(root) {
     },
     { name: "README snippets type-check", cmd: [node24, "scripts/check_readme.ts"] },
     {
+      // Facts of the repository, not of the package (the npm build does not run them): no import
+      // circle in src/, src/adapters/ holds entry points only, the README lists every error code.
+      name: "repository checks: layout, import circles, error catalogue",
+      cmd: [node24, "--test", "--test-reporter=spec", "tests/repo/*.test.ts"],
+    },
+    {
       name: "topic client browser build is current",
       cmd: [node24, "scripts/build_topic_client.ts", "--check"],
     },

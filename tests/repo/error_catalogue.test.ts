@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ERROR_CODES } from "../../../src/errors/error_code.ts";
+import { ERROR_CODES } from "../../src/errors/error_code.ts";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 function readmeErrors(): Map<string, string> {
   const readme = readFileSync(join(root, "README.md"), "utf8");
