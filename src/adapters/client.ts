@@ -25,6 +25,12 @@
  * @module
  */
 
+import { useClientConnectors } from "../client/client_connectors.ts";
+import { hasRawSockets, loadClientConnector } from "../runtime/load_client_connector.ts";
+
+// The client dials with the runtime's sockets (Deno, Node, Bun), the platform's WebSocket elsewhere.
+useClientConnectors({ hasRawSockets, load: loadClientConnector });
+
 export { WebSocket } from "../client/web_socket.ts";
 export {
   type WebSocketCloseInfo,

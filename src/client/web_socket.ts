@@ -5,7 +5,7 @@
  */
 
 import { isToken } from "../handshake/http_chars.ts";
-import { hasRawSockets, loadClientConnector } from "../runtime/load_client_connector.ts";
+import { clientConnectors } from "./client_connectors.ts";
 import { resolveClientOptions, type WebSocketClientOptions } from "./client_options.ts";
 import { ClientSession } from "./client_session.ts";
 
@@ -113,11 +113,11 @@ export class WebSocket extends EventTarget {
     }
     this.url = parsed.href;
     this.#origin = parsed.origin;
-    if (!hasRawSockets()) {
+    if (!clientConnectors().hasRawSockets()) {
       this.#native = this.#wrapNative(parsed, offered);
       return;
     }
-    this.#session = new ClientSession(parsed, resolved, loadClientConnector(), {
+    this.#session = new ClientSession(parsed, resolved, clientConnectors().load(), {
       open: (protocol, extensions) => {
         this.#protocol = protocol;
         this.#extensions = extensions;

@@ -6,7 +6,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { loadClientConnector } from "../runtime/load_client_connector.ts";
+import { clientConnectors } from "./client_connectors.ts";
 import { resolveClientOptions, type WebSocketClientOptions } from "./client_options.ts";
 import { ClientSession } from "./client_session.ts";
 
@@ -141,7 +141,7 @@ export class WebSocketStream {
       },
       cancel: () => this.#session.close(1000, ""),
     }, { highWaterMark: readableHighWaterMark, size: messageSize });
-    const session = this.#session = new ClientSession(parsed, resolved, loadClientConnector(), {
+    const session = this.#session = new ClientSession(parsed, resolved, clientConnectors().load(), {
       open: (protocol, extensions) => openedResolve({ readable, writable, protocol, extensions }),
       message: (data) => {
         readController.enqueue(data);
