@@ -20,7 +20,6 @@
 import type { Handler } from "../api/handler.ts";
 import { negotiateRequestUpgrade } from "../api/negotiate_upgrade.ts";
 import type { MemberPeer } from "../api/topics/topic_member.ts";
-import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { bunFanOut } from "../runtime/bun/bun_native_topics.ts";
 import { type BunRuntime, bunWebSocketHandler, upgradeWithBun } from "../runtime/bun/bun_serve.ts";
@@ -29,31 +28,16 @@ import type { BunWebSocket } from "../runtime/bun/bun_transport.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
 import { serveOnChosenEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
-import type { TlsOptions } from "../api/tls_options.ts";
+import type { EngineServeOptions } from "../api/standalone_serve_options.ts";
 
 export type { TlsOptions } from "../api/tls_options.ts";
+export type {
+  EngineServeOptions,
+  StandaloneServeOptions,
+} from "../api/standalone_serve_options.ts";
 
-/** Options of the Bun adapter: the shared {@linkcode ServerOptions} plus where to listen. */
-export interface BunServeOptions extends ServerOptions {
-  /** Port to listen on; 0 picks a free one. Default 8080. */
-  port?: number;
-  /** Address to listen on. Default "127.0.0.1". */
-  hostname?: string;
-  /**
-   * `"native"` (default) upgrades through Bun's own WebSocket server.
-   * `"omnisocket"` serves raw TCP with omnisocket's protocol engine instead:
-   * the strict RFC 6455 behaviour of the Node adapter (our conformance suite
-   * passes in full), where Bun's native server deviates (README, capabilities).
-   */
-  engine?: "native" | "omnisocket";
-  /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). */
-  fetch?: (request: Request) => Response | Promise<Response>;
-  /**
-   * Serves TLS (`https:`, `wss:`, HTTP/1.1) with this PEM certificate and
-   * key, with either engine. Default: none (plain TCP).
-   */
-  tls?: TlsOptions;
-}
+/** Options of the Bun adapter: the shared options, where to listen, and the engine. */
+export type BunServeOptions = EngineServeOptions;
 
 /**
  * Serves `handler` with `Bun.serve`.

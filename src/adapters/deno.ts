@@ -12,38 +12,23 @@
 
 import type { Handler } from "../api/handler.ts";
 import type { PeerRegistry } from "../api/peer_registry.ts";
-import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { denoRuntime, denoUpgrader } from "../runtime/deno/deno_upgrader.ts";
 import { listenDenoTcp } from "../runtime/deno/deno_tcp.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
 import { serveOnChosenEngine } from "../server/engine_server.ts";
 import { ServerCore } from "../server/server_core.ts";
-import type { TlsOptions } from "../api/tls_options.ts";
+import type { EngineServeOptions } from "../api/standalone_serve_options.ts";
+import type { ServerOptions } from "../api/server_options.ts";
 
 export type { TlsOptions } from "../api/tls_options.ts";
+export type {
+  EngineServeOptions,
+  StandaloneServeOptions,
+} from "../api/standalone_serve_options.ts";
 
-/** Options of the Deno adapter: the shared {@linkcode ServerOptions} plus where to listen. */
-export interface DenoServeOptions extends ServerOptions {
-  /** Port to listen on; 0 picks a free one. Default 8080. */
-  port?: number;
-  /** Address to listen on. Default "127.0.0.1". */
-  hostname?: string;
-  /**
-   * `"native"` (default) upgrades through Deno's own WebSocket server.
-   * `"omnisocket"` serves raw TCP with omnisocket's protocol engine instead:
-   * the strict RFC 6455 behaviour of the Node adapter (our conformance suite
-   * passes in full), where Deno's native server deviates (README, capabilities).
-   */
-  engine?: "native" | "omnisocket";
-  /** Answers requests that are not WebSocket upgrades (no `Upgrade` header). Default: 426. */
-  fetch?: (request: Request) => Response | Promise<Response>;
-  /**
-   * Serves TLS (`https:`, `wss:`, HTTP/1.1) with this PEM certificate and
-   * key, with either engine. Default: none (plain TCP).
-   */
-  tls?: TlsOptions;
-}
+/** Options of the Deno adapter: the shared options, where to listen, and the engine. */
+export type DenoServeOptions = EngineServeOptions;
 
 /**
  * Serves `handler` with `Deno.serve`.

@@ -21,6 +21,7 @@ import type { ServerOptions } from "../api/server_options.ts";
 import type { WebSocketServer } from "../api/web_socket_server.ts";
 import { HeaderMap } from "../handshake/header_map.ts";
 import type { TlsOptions } from "../api/tls_options.ts";
+import type { StandaloneServeOptions } from "../api/standalone_serve_options.ts";
 import type { RequestHead } from "../handshake/http_head_parser.ts";
 import { listenNodeHttp2, takeHttp2WebSockets } from "../runtime/node/node_http2.ts";
 import { acceptNodeSocket, listenNodeTcp } from "../runtime/node/node_tcp.ts";
@@ -32,6 +33,7 @@ import {
 } from "../server/engine_server.ts";
 
 export type { TlsOptions } from "../api/tls_options.ts";
+export type { StandaloneServeOptions } from "../api/standalone_serve_options.ts";
 
 // A message joined from several reads is written over in full, so the
 // zero-fill of `new Uint8Array` (a memset of the whole message) is waste.
@@ -44,11 +46,7 @@ const allocate = (size: number): Uint8Array => {
 const runtime: EngineRuntime = { ...nodeEngineRuntime, allocate };
 
 /** Options of the standalone Node server: the shared {@linkcode ServerOptions} plus where to listen. */
-export interface NodeServeOptions extends ServerOptions {
-  /** Port to listen on; 0 picks a free one. Default 8080. */
-  port?: number;
-  /** Address to listen on. Default "127.0.0.1". */
-  hostname?: string;
+export interface NodeServeOptions extends StandaloneServeOptions {
   /**
    * Answers plain HTTP requests (no `Upgrade` header), one per connection:
    * enough for a health check or a demo page. For a full HTTP application,
