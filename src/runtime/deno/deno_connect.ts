@@ -11,6 +11,7 @@ import type {
   ClientTransportHandler,
 } from "../../client/client_transport.ts";
 import { nodeDeflateCodec } from "../node_deflate_codec.ts";
+import { concat } from "./deno_tcp.ts";
 
 interface DenoConn {
   read(buffer: Uint8Array): Promise<number | null>;
@@ -232,16 +233,4 @@ class DenoClientTransport implements ClientTransport {
   destroy(): void {
     this.#finish();
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const chunk of chunks) size += chunk.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }

@@ -262,7 +262,17 @@ function closeConn(conn: DenoConn): void {
   }
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
+/**
+ * The chunks joined into one buffer: Deno writes one buffer per call.
+ *
+ * @example
+ * ```ts ignore
+ * concat([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
+ * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
   const bytes = new Uint8Array(length);

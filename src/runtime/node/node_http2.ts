@@ -18,6 +18,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { TlsOptions } from "../../api/tls_options.ts";
 import type { ListenOptions, StreamListener } from "../../server/byte_stream.ts";
+import { listenOn } from "./node_tcp.ts";
 import {
   constants,
   createSecureServer,
@@ -395,16 +396,10 @@ export async function listenNodeHttp2(
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.hostname, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const port = await listenOn(server, options);
   return {
     hostname: options.hostname,
-    port: (server.address() as { port: number }).port,
+    port,
     close: () => {
       server.close();
       // GOAWAY to every session: open streams finish, no new ones start.

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createServer, type Socket } from "node:net";
+import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type {
   AcceptStream,
   ByteStream,
@@ -39,6 +39,27 @@ export async function listenNodeTcp(
     { allowHalfOpen: true },
     (socket) => acceptNodeSocket(socket, accept),
   );
+  const port = await listenOn(server, options);
+  return {
+    hostname: options.hostname,
+    port,
+    // Stops accepting at once; Node's callback would wait for every open connection.
+    close: () => Promise.resolve(void server.close()),
+  };
+}
+
+/**
+ * Starts `server` listening where `options` say; resolves with the port it
+ * got (a free one for port 0), rejects with the listen error.
+ *
+ * @example
+ * ```ts ignore
+ * const port = await listenOn(createServer(), { hostname: "127.0.0.1", port: 0 });
+ * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
+export async function listenOn(server: NetServer, options: ListenOptions): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
@@ -46,12 +67,7 @@ export async function listenNodeTcp(
       resolve();
     });
   });
-  return {
-    hostname: options.hostname,
-    port: (server.address() as { port: number }).port,
-    // Stops accepting at once; Node's callback would wait for every open connection.
-    close: () => Promise.resolve(void server.close()),
-  };
+  return (server.address() as { port: number }).port;
 }
 
 /**
