@@ -12,7 +12,7 @@
 // on core 1; the four processes and Redis (or the cluster's three masters) pinned together to
 // core 0. Each subscriber follows one topic; with 4,000 subscribers every topic has one subscriber
 // on each of the four processes. Publisher j follows the topics t = j (mod publishers) and
-// publishes to them in turn (1,000 / 16: 63 topics each, under the chat's 100 per connection),
+// publishes to them in turn (1,000 / 16: 62 or 63 topics each, under the chat's 100 per connection),
 // keeping `--window` publications not yet delivered back to itself.
 // Each process's CPU over the timed window is printed, so one can tell who saturated. Each side
 // gets a fresh Redis (or cluster). On a shared 2-core machine read the ratios, not the figures.
