@@ -44,6 +44,14 @@
  *       scripts/bench/servers/socketio_redis.mjs); every publisher keeps
  *       INFLIGHT publications of SIZE data bytes not yet delivered back to
  *       itself; prints deliveries on every connection as "messages" / "msgs_per_s"
+ *   loadgen chat-cluster omnisocket|socketio HOST PORT[,PORT...] SUBSCRIBERS PUBLISHERS
+ *           INFLIGHT SIZE SECONDS WARMUP TOPICS
+ *       as above over TOPICS rooms ("t0".."t<TOPICS-1>", TOPICS >= PUBLISHERS):
+ *       subscriber k (k-th after the publishers) follows room (k / PORTS) mod
+ *       TOPICS, so each room's subscribers sit on consecutive ports (every node
+ *       when SUBSCRIBERS >= PORTS x TOPICS); publisher j follows the rooms
+ *       t = j (mod PUBLISHERS) and publishes to them in turn, paced as above by
+ *       its publications delivered back to itself
  *
  * Client frames must be masked (RFC 6455 5.3). The generator masks each frame
  * with one fixed, non-zero key and builds the masked frames once at start, so
@@ -831,7 +839,7 @@ static void usage(void) {
           "WARMUP\n"
           "  loadgen deflate-fanout HOST PORT CONNECTIONS PUBLISHERS INFLIGHT SECONDS WARMUP\n"
           "  loadgen chat-cluster omnisocket|socketio HOST PORT[,PORT...] SUBSCRIBERS PUBLISHERS "
-          "INFLIGHT SIZE SECONDS WARMUP\n");
+          "INFLIGHT SIZE SECONDS WARMUP [TOPICS]\n");
   exit(2);
 }
 
@@ -1113,6 +1121,8 @@ struct chat_conn {
   uint8_t *publish_frame;
   size_t publish_len;
   uint64_t published, echoed;
+  /* Subscriptions not yet acknowledged; publishers over TOPICS: next of their rooms. */
+  size_t awaiting, next_topic;
 };
 
 static enum chat_dialect chat_dialect;
@@ -1123,6 +1133,12 @@ static uint64_t chat_delivered, chat_unexpected;
 /* Masked frames every connection sends alike. */
 static uint8_t chat_subscribe_frame[128], chat_connect_frame[16], chat_pong_frame[16];
 static size_t chat_subscribe_len, chat_connect_len, chat_pong_len;
+
+/* TOPICS mode (chat_topics > 0): one masked subscribe and publish frame per room (room t's
+ * publish frame carries publisher t mod PUBLISHERS's tag). 0: every connection on "room". */
+static size_t chat_topics, chat_nports;
+static uint8_t **chat_topic_subscribe, **chat_topic_publish;
+static size_t *chat_topic_subscribe_len, *chat_topic_publish_len;
 
 static struct chat_conn *chat_of(struct conn *c) { return &chats[c - conns]; }
 
@@ -1173,8 +1189,21 @@ static void chat_capture(struct conn *c, const uint8_t *p, size_t n) {
 }
 
 static void chat_subscribe(struct conn *c) {
-  chat_append(c, chat_subscribe_frame, chat_subscribe_len);
   struct chat_conn *chat = chat_of(c);
+  size_t index = (size_t)(c - conns);
+  if (chat_topics == 0) {
+    chat_append(c, chat_subscribe_frame, chat_subscribe_len);
+    chat->awaiting = 1;
+  } else if (index < chat_publishers) {
+    for (size_t t = index; t < chat_topics; t += chat_publishers) {
+      chat_append(c, chat_topic_subscribe[t], chat_topic_subscribe_len[t]);
+      chat->awaiting++;
+    }
+  } else {
+    size_t t = ((index - chat_publishers) / chat_nports) % chat_topics;
+    chat_append(c, chat_topic_subscribe[t], chat_topic_subscribe_len[t]);
+    chat->awaiting = 1;
+  }
   /* Socket.IO acknowledges no join: a subscriber counts as ready once asked. */
   chat->phase = chat_dialect == DIALECT_SOCKETIO ? CHAT_READY : CHAT_SUBSCRIBING;
   if (chat->phase == CHAT_READY) chat_ready++;
@@ -1191,8 +1220,16 @@ static void chat_on_open(struct conn *c) {
 /* Publishes while this publisher has fewer than INFLIGHT publications not yet back. */
 static void chat_fill(struct conn *c) {
   struct chat_conn *chat = chat_of(c);
+  size_t index = (size_t)(c - conns);
   while (chat_publishing && chat->published - chat->echoed < inflight) {
-    chat_append(c, chat->publish_frame, chat->publish_len);
+    if (chat_topics == 0) {
+      chat_append(c, chat->publish_frame, chat->publish_len);
+    } else {
+      size_t t = index + chat->next_topic * chat_publishers;
+      chat_append(c, chat_topic_publish[t], chat_topic_publish_len[t]);
+      if (t + chat_publishers >= chat_topics) chat->next_topic = 0;
+      else chat->next_topic++;
+    }
     chat->published++;
   }
 }
@@ -1240,8 +1277,10 @@ static void chat_on_message(struct conn *c) {
     if (chat_starts(m, len, "{\"type\":\"message\"")) {
       chat_on_delivery(c, len);
     } else if (chat_starts(m, len, "{\"type\":\"subscribed\"") && chat->phase == CHAT_SUBSCRIBING) {
-      chat->phase = CHAT_READY;
-      chat_ready++;
+      if (--chat->awaiting == 0) {
+        chat->phase = CHAT_READY;
+        chat_ready++;
+      }
     } else {
       if (++chat_unexpected <= 5) fprintf(stderr, "loadgen: unexpected: %.*s\n", (int)len, m);
     }
@@ -1291,6 +1330,41 @@ static void chat_build_frames(const char *topic, size_t size) {
   free(body);
 }
 
+/* TOPICS mode: room t's subscribe frame and publish frame (publisher t mod PUBLISHERS's tag). */
+static void chat_build_topic_frames(size_t size) {
+  chat_topic_subscribe = calloc(chat_topics, sizeof *chat_topic_subscribe);
+  chat_topic_publish = calloc(chat_topics, sizeof *chat_topic_publish);
+  chat_topic_subscribe_len = calloc(chat_topics, sizeof *chat_topic_subscribe_len);
+  chat_topic_publish_len = calloc(chat_topics, sizeof *chat_topic_publish_len);
+  char *body = malloc(size + 256);
+  if (!chat_topic_subscribe || !chat_topic_publish || !chat_topic_subscribe_len ||
+      !chat_topic_publish_len || !body) {
+    die("malloc");
+  }
+  for (size_t t = 0; t < chat_topics; t++) {
+    char text[128];
+    int n = chat_dialect == DIALECT_OMNISOCKET
+                ? snprintf(text, sizeof text, "{\"type\":\"subscribe\",\"topic\":\"t%zu\"}", t)
+                : snprintf(text, sizeof text, "42[\"subscribe\",\"t%zu\"]", t);
+    chat_topic_subscribe[t] = malloc((size_t)n + 14);
+    if (!chat_topic_subscribe[t]) die("malloc");
+    chat_topic_subscribe_len[t] = chat_text_frame(chat_topic_subscribe[t], text, (size_t)n);
+    size_t publisher = t % chat_publishers;
+    int head = chat_dialect == DIALECT_OMNISOCKET
+                   ? sprintf(body, "{\"type\":\"publish\",\"topic\":\"t%zu\",\"data\":\"p%zu-", t,
+                             publisher)
+                   : sprintf(body, "42[\"publish\",{\"topic\":\"t%zu\",\"data\":\"p%zu-", t, publisher);
+    size_t tag = (size_t)snprintf(NULL, 0, "p%zu-", publisher);
+    size_t len = (size_t)head;
+    for (size_t k = tag; k < size; k++) body[len++] = (char)('a' + k % 26);
+    len += (size_t)sprintf(body + len, chat_dialect == DIALECT_OMNISOCKET ? "\"}" : "\"}]");
+    chat_topic_publish[t] = malloc(len + 14);
+    if (!chat_topic_publish[t]) die("malloc");
+    chat_topic_publish_len[t] = chat_text_frame(chat_topic_publish[t], body, len);
+  }
+  free(body);
+}
+
 static void chat_build_request(const char *path) {
   int n = snprintf(request, sizeof request,
                    "GET %s HTTP/1.1\r\n"
@@ -1305,7 +1379,7 @@ static void chat_build_request(const char *path) {
 }
 
 static int chat_main(int argc, char **argv) {
-  if (argc != 11) usage();
+  if (argc != 11 && argc != 12) usage();
   if (strcmp(argv[2], "omnisocket") == 0) chat_dialect = DIALECT_OMNISOCKET;
   else if (strcmp(argv[2], "socketio") == 0) chat_dialect = DIALECT_SOCKETIO;
   else usage();
@@ -1320,6 +1394,11 @@ static int chat_main(int argc, char **argv) {
   inflight = (uint64_t)atol(argv[7]);
   size_t size = (size_t)atol(argv[8]);
   double seconds = atof(argv[9]), warmup = atof(argv[10]);
+  chat_nports = nports;
+  if (argc == 12) {
+    chat_topics = (size_t)atol(argv[11]);
+    if (chat_topics == 0 || chat_topics < chat_publishers) usage();
+  }
   if (nports == 0 || chat_publishers == 0 || inflight == 0 || size < 16 || size > 60000 ||
       seconds <= 0) {
     usage();
@@ -1334,6 +1413,7 @@ static int chat_main(int argc, char **argv) {
   chat_build_request(chat_dialect == DIALECT_OMNISOCKET ? "/"
                                                         : "/socket.io/?EIO=4&transport=websocket");
   chat_build_frames("room", size);
+  if (chat_topics > 0) chat_build_topic_frames(size);
   /* Connection i goes to port i mod N: publishers first, so they land on every node. */
   double give_up = now_seconds() + 60;
   size_t next = 0;
@@ -1353,8 +1433,10 @@ static int chat_main(int argc, char **argv) {
             count);
     return 1;
   }
-  /* Socket.IO's joins are not acknowledged: give the last ones a moment to land. */
-  run_loop_until(now_seconds() + 0.3, 0);
+  /* Socket.IO's joins are not acknowledged: give the last ones a moment to land (and, over
+   * many rooms, their servers' subscriptions on the broker). */
+  run_loop_until(now_seconds() + (chat_topics > 0 && chat_dialect == DIALECT_SOCKETIO ? 2 : 0.3),
+                 0);
   chat_publishing = 1;
   for (size_t i = 0; i < chat_publishers; i++) {
     chat_fill(&conns[i]);
@@ -1369,12 +1451,12 @@ static int chat_main(int argc, char **argv) {
   printf("{\"messages\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,"
          "\"mb_per_s\":%.3f,\"connections\":%zu,\"publishers\":%zu,\"published\":%llu,"
          "\"echoed\":%llu,\"errors\":%llu,\"unexpected_closes\":%llu,\"unexpected_messages\":%llu,"
-         "\"size_mismatches\":%llu}\n",
+         "\"size_mismatches\":%llu,\"topics\":%zu}\n",
          (unsigned long long)messages_received, (unsigned long long)bytes_received, elapsed,
          messages_received / elapsed, bytes_received / elapsed / 1e6, count, chat_publishers,
          (unsigned long long)published, (unsigned long long)echoed, (unsigned long long)errors,
          (unsigned long long)unexpected_closes, (unsigned long long)chat_unexpected,
-         (unsigned long long)size_mismatches);
+         (unsigned long long)size_mismatches, chat_topics ? chat_topics : 1);
   fflush(stdout);
   return errors == 0 && size_mismatches == 0 && unexpected_closes == 0 && chat_unexpected == 0
              ? 0
