@@ -8,6 +8,7 @@
  * @module
  */
 
+import { type HeartbeatMember, joinHeartbeat, leaveHeartbeat } from "../heartbeat.ts";
 import type { Handler, UpgradeDecision, UpgradeInfo } from "../handler.ts";
 import type { Peer } from "../peer.ts";
 import type { Publication } from "../topics/publication.ts";
@@ -74,9 +75,23 @@ export interface TopicsProtocolOptions<Data = undefined> {
   idempotencyWindow?: number;
   /** Publish ids remembered at most (oldest forgotten first). Default 100 000. */
   maxRememberedIds?: number;
+  /**
+   * Milliseconds of silence after which the server sends a connection an
+   * app-level `{"type":"ping"}` (the topic client answers `{"type":"pong"}`);
+   * a connection still silent one more interval later is closed with 1001.
+   * For runtimes whose server cannot send WebSocket pings, where the
+   * `heartbeatInterval` option does nothing: Durable Objects (there the timer
+   * keeps the object awake while it has connections). Default 0: off (Node,
+   * Deno and Bun find dead connections with `heartbeatInterval`).
+   */
+  pingInterval?: number;
 }
 
 interface Connection {
+  /** When something last arrived from the connection (with `pingInterval`). */
+  heardAt: number;
+  /** Whether a ping went out since. */
+  pinged: boolean;
   queue: Promise<void> | null;
   pending: number;
   subscriptions: Set<string>;
@@ -167,6 +182,7 @@ export function topicsProtocol<Data = undefined>(
   const publishBurst = Math.max(1, positive("publishBurst", options.publishBurst, 200));
   const window = positive("idempotencyWindow", options.idempotencyWindow, 120_000);
   const maxRemembered = positive("maxRememberedIds", options.maxRememberedIds, 100_000);
+  const pingInterval = positive("pingInterval", options.pingInterval, 0);
   const { authorize, validate } = options;
   const connections = new WeakMap<Peer<Data>, Connection>();
   // Publish ids (per topic) in insertion order, so expiry and the cap drop the oldest first.
@@ -176,6 +192,8 @@ export function topicsProtocol<Data = undefined>(
     let connection = connections.get(peer);
     if (connection === undefined) {
       connection = {
+        heardAt: Date.now(),
+        pinged: false,
         queue: null,
         pending: 0,
         subscriptions: new Set(),
@@ -183,8 +201,36 @@ export function topicsProtocol<Data = undefined>(
         refilledAt: Date.now(),
       };
       connections.set(peer, connection);
+      if (pingInterval > 0) watch(peer);
     }
     return connection;
+  };
+
+  // With pingInterval: the open connections, checked on one shared timer.
+  const watched = new Set<Peer<Data>>();
+  const liveness: HeartbeatMember = {
+    beat() {
+      const now = Date.now();
+      for (const peer of watched) {
+        const connection = connections.get(peer);
+        if (connection === undefined) continue;
+        const silent = now - connection.heardAt;
+        if (connection.pinged && silent >= 2 * pingInterval) {
+          peer.close(1001, "no answer to ping");
+        } else if (!connection.pinged && silent >= pingInterval) {
+          connection.pinged = true;
+          send(peer, { type: "ping" });
+        }
+      }
+    },
+  };
+  // Checked four times an interval: a dead connection is closed within 2.25 intervals.
+  const watch = (peer: Peer<Data>): void => {
+    if (watched.size === 0) joinHeartbeat(pingInterval / 4, liveness);
+    watched.add(peer);
+  };
+  const unwatch = (peer: Peer<Data>): void => {
+    if (watched.delete(peer) && watched.size === 0) leaveHeartbeat(pingInterval / 4, liveness);
   };
 
   const send = (peer: Peer<Data>, message: Record<string, unknown>): void => {
@@ -344,6 +390,7 @@ export function topicsProtocol<Data = undefined>(
     if (type === "ping") {
       return send(peer, typeof id === "string" ? { type: "pong", id } : { type: "pong" });
     }
+    if (type === "pong") return; // the answer to our ping: hearing it was the point
     if (type !== "subscribe" && type !== "unsubscribe" && type !== "publish") {
       return fail(peer, "bad input: unknown type");
     }
@@ -387,6 +434,8 @@ export function topicsProtocol<Data = undefined>(
     message(peer, message) {
       if (message.isBinary) return fail(peer, "bad input: binary message");
       const connection = connectionOf(peer);
+      connection.heardAt = Date.now();
+      connection.pinged = false;
       const text = message.text();
       if (connection.queue !== null) {
         // Something is still being handled: wait for it, in order.
@@ -408,6 +457,7 @@ export function topicsProtocol<Data = undefined>(
     },
     close(peer, details) {
       connections.delete(peer);
+      unwatch(peer);
       return options.close?.(peer, details);
     },
   };

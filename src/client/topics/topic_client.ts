@@ -470,6 +470,10 @@ export class TopicClient {
     if (typeof message !== "object" || message === null) return;
     const topic = typeof message.topic === "string" ? message.topic : "";
     switch (message.type) {
+      case "ping":
+        // The server's liveness check (topicsProtocol's pingInterval).
+        this.#send({ type: "pong" });
+        return;
       case "message": {
         const state = this.#topics.get(topic);
         const offset = typeof message.offset === "string" ? message.offset : "";
