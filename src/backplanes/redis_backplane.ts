@@ -299,6 +299,11 @@ export class RedisBackplane implements Backplane {
     const timer = setTimeout(() => this.#enqueue(followed, { epoch, seq }), CATCH_UP_MS);
     const reached = await this.#reached(followed, epoch, seq, WAIT_MS + CATCH_UP_MS);
     clearTimeout(timer);
+    // Unfollowed while waiting (the last subscriber here left): Redis accepted it and nobody here
+    // is owed it any more.
+    if (!reached && !this.#closed && this.#followed.get(topic) !== followed) {
+      return { offset, duplicate: false };
+    }
     if (!reached) {
       throw publishFailed(
         this.#closed

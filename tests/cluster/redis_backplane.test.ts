@@ -160,6 +160,34 @@ function defineSuite(name: string, target: Target) {
       }
     });
 
+    test("a publish accepted by Redis resolves when its topic is unfollowed before it came back", async () => {
+      // The publisher waits for its own publication to come back on the channel (local order); a
+      // topic's last local subscriber leaving in that window must not turn an accepted publication
+      // into a failure (the storm seen in the topic client test).
+      const prefix = `leave${++prefixes}:`;
+      const backplane = await connect(prefix);
+      try {
+        const failures: string[] = [];
+        for (let round = 0; round < 300; round++) {
+          const topic = `t${round}`;
+          await backplane.follow(topic, () => {});
+          const published = backplane.publish(topic, "m", "a").catch((error: Error) => {
+            failures.push(error.message);
+          });
+          // Unfollow at a varying point after the publish went out: some rounds land between
+          // Redis' reply and the channel's delivery.
+          for (let turns = round % 12; turns > 0; turns--) {
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          backplane.unfollow(topic);
+          await published;
+        }
+        assert.deepEqual(failures, []);
+      } finally {
+        await backplane.close();
+      }
+    });
+
     test("history returns what followed an offset, all or nothing", async () => {
       const prefix = `history${++prefixes}:`;
       const backplane = await connect(prefix, { history: 10 });

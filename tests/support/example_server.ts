@@ -113,6 +113,7 @@ export function startExample(options: StartExampleOptions): Promise<RunningExamp
   child.stdout!.setEncoding("utf8");
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (text: string) => {
+    if (process.env.TOPIC_DEBUG) process.stderr.write(text);
     output += text;
   });
   const exited = new Promise<number | null>((resolve) => {
