@@ -8,14 +8,33 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { spawnSync } from "node:child_process";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const target = join(root, "examples", "topic_client_bundle.ts");
 
+// In a browser the topic client's default, omnisocket's WebSocket, is the platform's own (it has no
+// raw sockets to dial): the bundle takes the platform's directly, and the runtime's socket
+// plumbing is left out (it is never loaded there).
+const forBrowsers: Plugin = {
+  name: "platform-websocket",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]client[\\/]web_socket\.ts$/ }, () => ({
+      contents: "export const WebSocket = globalThis.WebSocket;",
+      loader: "ts",
+    }));
+    build.onLoad({ filter: /[\\/]src[\\/]runtime[\\/]load_client_connector\.ts$/ }, () => ({
+      contents: "export const hasRawSockets = () => false;\n" +
+        "export const loadClientConnector = () => Promise.resolve(null);",
+      loader: "ts",
+    }));
+  },
+};
+
 const result = await build({
   entryPoints: [join(root, "src", "adapters", "topic_client.ts")],
+  plugins: [forBrowsers],
   bundle: true,
   format: "esm",
   target: "es2022",

@@ -20,6 +20,13 @@
  * @module
  */
 
+import { useClientConnectors } from "../client/client_connectors.ts";
+import { hasRawSockets, loadClientConnector } from "../runtime/load_client_connector.ts";
+
+// The topic client connects with our client: the runtime's sockets on Deno, Node and Bun, the
+// platform's WebSocket elsewhere.
+useClientConnectors({ hasRawSockets, load: loadClientConnector });
+
 export {
   TopicClient,
   type TopicClientEvents,

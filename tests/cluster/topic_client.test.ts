@@ -1,8 +1,8 @@
 // The topic client (src/client/topics/) against the topics protocol of examples/chat.ts: 1,000
 // connections cut by the test (through TCP proxies) and a node killed, with nothing lost and
 // nothing duplicated; a gap past the history reported as recovered: false; a frozen node
-// (SIGSTOP) left within the configured time, and within 30 s by default. Clients run on this
-// runtime's WebSocket.
+// (SIGSTOP) left within the configured time, and within 30 s by default. Clients run on
+// omnisocket's client (the topic client's default) over this runtime's sockets.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -26,6 +26,8 @@ type Delivered = Publication & { readonly origin: string };
 interface TopicState {
   subscribers: Map<TopicMember, Subscription>;
   followed: Promise<void>;
+  // Set once `followed` resolved: from then on every publication accepted is delivered here.
+  following: boolean;
   // Subscriptions still catching up (held !== null): a native fan-out skips them.
   catchingUp: number;
 }
@@ -196,6 +198,10 @@ export class TopicRegistry {
       return Promise.resolve(pending.result ?? { offset, delivered: 0, overflowed: 0 });
     }
     const start = metrics === undefined ? 0 : performance.now();
+    // Only a topic followed before this publish is owed its delivery here: one followed later (or
+    // again, after its last subscriber left) may start past it, and waiting would never end.
+    const followedBefore = this.#topics.get(topic);
+    const comesBack = followedBefore?.following === true;
     const key = options.idempotencyKey;
     const publishOnce = this.#backplane.publishOnce;
     const accepted = key === undefined || publishOnce === undefined
@@ -215,7 +221,7 @@ export class TopicRegistry {
     return accepted.then(
       (offset) => {
         metrics?.backplanePublish((performance.now() - start) / 1000);
-        if (pending.result !== null || !this.#topics.has(topic)) {
+        if (pending.result !== null || !comesBack || this.#topics.get(topic) !== followedBefore) {
           this.#pending.delete(origin);
           this.#compression.delete(origin);
           return pending.result ?? { offset, delivered: 0, overflowed: 0 };
@@ -414,10 +420,17 @@ export class TopicRegistry {
   #follow(topic: string): TopicState {
     let state = this.#topics.get(topic);
     if (state === undefined) {
-      state = { subscribers: new Map(), followed: Promise.resolve(), catchingUp: 0 };
-      this.#topics.set(topic, state);
+      const created: TopicState = {
+        subscribers: new Map(),
+        followed: Promise.resolve(),
+        following: false,
+        catchingUp: 0,
+      };
+      state = created;
+      this.#topics.set(topic, created);
       this.#metrics?.topics(1);
-      state.followed = this.#backplane.follow(topic, this.#deliver);
+      created.followed = this.#backplane.follow(topic, this.#deliver);
+      created.followed.then(() => (created.following = true), () => {});
     }
     return state;
   }

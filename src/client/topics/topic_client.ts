@@ -1,11 +1,13 @@
 /**
  * The topic client: the client side of the topics protocol (`topicsProtocol`)
- * on any WHATWG `WebSocket`: the platform's by default, or omnisocket's client
- * (`WebSocket` from `@omnisocket/core/client`) given as `options.WebSocket`. Reconnects,
+ * on omnisocket's client by default (the runtime's sockets on Node, Deno and
+ * Bun; the platform's `WebSocket` in browsers), or any WHATWG `WebSocket`. Reconnects,
  * resubscribes with offsets, detects dead connections, acknowledges publishes.
  *
  * @module
  */
+
+import { WebSocket as OurWebSocket } from "../web_socket.ts";
 
 /** The part of a WHATWG `WebSocket` the topic client uses. */
 export interface TopicClientSocket {
@@ -25,14 +27,14 @@ export interface TopicClientSocket {
   close(code?: number, reason?: string): void;
 }
 
-/** A `WebSocket` constructor (the platform's by default). */
+/** A `WebSocket` constructor (omnisocket's client by default). */
 export type TopicClientSocketConstructor = new (url: string) => TopicClientSocket;
 
 /** Options of {@linkcode TopicClient}. */
 export interface TopicClientOptions {
   /**
-   * The `WebSocket` class to connect with. Default `globalThis.WebSocket`;
-   * omnisocket's client (`WebSocket` from `@omnisocket/core/client`) works as well.
+   * The `WebSocket` class to connect with. Default: omnisocket's client
+   * (`@omnisocket/core/client`), strict on every runtime.
    */
   WebSocket?: TopicClientSocketConstructor;
   /** First reconnection delay ceiling, in ms (doubles on every failed attempt). Default 250. */
@@ -175,11 +177,9 @@ export class TopicClient {
   constructor(urls: string | string[], options: TopicClientOptions = {}) {
     this.#urls = typeof urls === "string" ? [urls] : [...urls];
     if (this.#urls.length === 0) throw new TypeError("Cannot create TopicClient: no server URL");
-    const ctor = options.WebSocket ??
-      (globalThis as { WebSocket?: TopicClientSocketConstructor }).WebSocket;
-    if (ctor === undefined) {
-      throw new TypeError("Cannot create TopicClient: no WebSocket class (pass options.WebSocket)");
-    }
+    // Our WebSocket types its handlers' events (Event, MessageEvent, CloseEvent); the topic
+    // client reads only the fields TopicClientSocket names.
+    const ctor = options.WebSocket ?? (OurWebSocket as unknown as TopicClientSocketConstructor);
     this.#WebSocket = ctor;
     this.#minDelay = options.minDelay ?? 250;
     this.#maxDelay = options.maxDelay ?? 8_000;
