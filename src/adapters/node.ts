@@ -10,7 +10,6 @@
  * @module
  */
 
-import { Buffer as NodeBuffer } from "node:buffer";
 import type { Socket } from "node:net";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Http2SecureServer } from "node:http2";
@@ -26,6 +25,7 @@ import type { RequestHead } from "../handshake/http_head_parser.ts";
 import { listenNodeHttp2, takeHttp2WebSockets } from "../runtime/node/node_http2.ts";
 import { acceptNodeSocket, listenNodeTcp } from "../runtime/node/node_tcp.ts";
 import { nodeEngineRuntime } from "../runtime/node_engine_runtime.ts";
+import { uninitialisedBytes } from "../runtime/node/uninitialised_bytes.ts";
 import {
   createEngineServer,
   type EngineRuntime,
@@ -35,15 +35,7 @@ import {
 export type { TlsOptions } from "../api/tls_options.ts";
 export type { StandaloneServeOptions } from "../api/standalone_serve_options.ts";
 
-// A message joined from several reads is written over in full, so the
-// zero-fill of `new Uint8Array` (a memset of the whole message) is waste.
-// allocUnsafeSlow: a buffer of its own, never a slice of Node's shared pool,
-// so a message kept by the application pins nothing else.
-const allocate = (size: number): Uint8Array => {
-  const buffer = NodeBuffer.allocUnsafeSlow(size);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
-};
-const runtime: EngineRuntime = { ...nodeEngineRuntime, allocate };
+const runtime: EngineRuntime = { ...nodeEngineRuntime, allocate: uninitialisedBytes };
 
 /** Options of the standalone Node server: the shared {@linkcode ServerOptions} plus where to listen. */
 export interface NodeServeOptions extends StandaloneServeOptions {

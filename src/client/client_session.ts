@@ -7,7 +7,7 @@
  */
 
 import { ProtocolError } from "../errors/protocol_error.ts";
-import { createClientHandshake } from "../handshake/client_handshake.ts";
+import { type ClientHandshake, createClientHandshake } from "../handshake/client_handshake.ts";
 import { HttpHeadParser, type ResponseHead } from "../handshake/http_head_parser.ts";
 import type { ExtensionOffer } from "../handshake/parse_extensions.ts";
 import { formatExtensions } from "../handshake/parse_extensions.ts";
@@ -16,7 +16,13 @@ import { PerMessageDeflate } from "../protocol/per_message_deflate.ts";
 import { WebSocketConnection } from "../protocol/websocket_connection.ts";
 import type { Extension } from "../protocol/extension.ts";
 import type { ResolvedClientOptions } from "./client_options.ts";
-import type { ClientConnector, ClientTransport } from "./client_transport.ts";
+import type {
+  ClientConnector,
+  ClientTransport,
+  ClientTransportHandler,
+} from "./client_transport.ts";
+import type { ConnectionListener } from "../protocol/connection_listener.ts";
+import type { DeflateCodec } from "../protocol/deflate_codec.ts";
 import { acceptDeflateResponse, deflateOffer } from "./client_deflate.ts";
 import { proxyTunnel, selectProxy } from "./proxy_tunnel.ts";
 
@@ -49,16 +55,25 @@ const CLOSED = 3;
 
 const masks = new MaskKeyPool();
 
+interface PendingHandshake {
+  handshake: ClientHandshake;
+  parser: HttpHeadParser;
+  offer: ExtensionOffer | null;
+  codec: DeflateCodec | null;
+}
+
 /**
  * A client connection on the engine.
  *
  * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
  */
-export class ClientSession {
+export class ClientSession implements ClientTransportHandler, ConnectionListener {
   /** 0 connecting, 1 open, 2 closing, 3 closed (the WHATWG readyState values). */
   readyState: number = CONNECTING;
   #events: ClientSessionEvents;
   #options: ResolvedClientOptions;
+  // The runtime's memory for joined messages (uninitialised on Node and Bun).
+  #allocate: ((size: number) => Uint8Array) | undefined;
   #transport: ClientTransport | null = null;
   #connection: WebSocketConnection | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -66,7 +81,10 @@ export class ClientSession {
   #failed = false;
   #ended = false;
   #pendingClose: { code: number | undefined; reason: string } | null = null;
-  #onAbort = () => this.#abort();
+  // What the handshake needs until the answer came; null once open (an idle connection keeps none).
+  #handshake: PendingHandshake | null = null;
+  // Made only when a signal is given.
+  #onAbort: (() => void) | null = null;
 
   constructor(
     url: URL,
@@ -80,7 +98,10 @@ export class ClientSession {
       queueMicrotask(() => this.#abort());
       return;
     }
-    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    if (options.signal !== undefined) {
+      this.#onAbort = () => this.#abort();
+      options.signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
     this.#timer = setTimeout(() => {
       this.#fail(
         new ProtocolError(
@@ -105,6 +126,7 @@ export class ClientSession {
         "Cannot connect: this runtime has no raw sockets",
       );
     }
+    this.#allocate = connector.allocate;
     const options = this.#options;
     const codec = options.perMessageDeflate === null ? null : connector.deflateCodec();
     const offer = options.perMessageDeflate === null
@@ -120,60 +142,20 @@ export class ClientSession {
     const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port || (secure ? 443 : 80));
     const proxy = selectProxy(url, options.proxy, connector.env);
-    const parser = new HttpHeadParser({ kind: "response" });
+    this.#handshake = {
+      handshake,
+      parser: new HttpHeadParser({ kind: "response" }),
+      offer,
+      codec,
+    };
+    // The session is the transport's handler (data, drained, closed): no closures per connection.
     const transport = await connector.connect({
       hostname,
       port,
       tls: secure,
       tlsOptions: options.tls,
       tunnel: proxy === null ? undefined : proxyTunnel(proxy, hostname, port),
-    }, {
-      data: (chunk) => {
-        const connection = this.#connection;
-        if (connection !== null) {
-          this.#receive(connection, chunk);
-          return;
-        }
-        if (this.readyState !== CONNECTING) return;
-        let head: ResponseHead | null;
-        try {
-          head = parser.push(chunk) as ResponseHead | null;
-        } catch (error) {
-          this.#fail(
-            new ProtocolError(
-              "INVALID_RESPONSE",
-              "Cannot complete client handshake: the response head is malformed",
-              { cause: error },
-            ),
-          );
-          return;
-        }
-        if (head === null) return;
-        let agreed: { protocol: string | undefined; extensions: ExtensionOffer[] };
-        let extensions: Extension[] = [];
-        try {
-          agreed = handshake.verify(head);
-          const agreement = offer === null ? null : acceptDeflateResponse(offer, agreed.extensions);
-          if (agreement !== null) {
-            const deflate = options.perMessageDeflate!;
-            extensions = [
-              new PerMessageDeflate(codec!, agreement, {
-                level: deflate.level ?? 6,
-                memLevel: deflate.memLevel ?? 4,
-                threshold: deflate.threshold ?? 1024,
-                maxMessageSize: options.maxMessageSize,
-              }, "client"),
-            ];
-          }
-        } catch (error) {
-          this.#fail(asError(error));
-          return;
-        }
-        this.#opened(agreed, extensions, head.rest);
-      },
-      drained: () => this.#events.drained(),
-      closed: (error) => this.#transportClosed(error),
-    });
+    }, this);
     if (this.#ended) {
       transport.destroy();
       return;
@@ -182,32 +164,110 @@ export class ClientSession {
     transport.write([handshake.request]);
   }
 
+  /** Transport handler: bytes arrived (the handshake's answer, then frames). */
+  data(chunk: Uint8Array): void {
+    const connection = this.#connection;
+    if (connection !== null) {
+      this.#receive(connection, chunk);
+      return;
+    }
+    const pending = this.#handshake;
+    if (this.readyState !== CONNECTING || pending === null) return;
+    let head: ResponseHead | null;
+    try {
+      head = pending.parser.push(chunk) as ResponseHead | null;
+    } catch (error) {
+      this.#fail(
+        new ProtocolError(
+          "INVALID_RESPONSE",
+          "Cannot complete client handshake: the response head is malformed",
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    if (head === null) return;
+    let agreed: { protocol: string | undefined; extensions: ExtensionOffer[] };
+    let extensions: Extension[] = [];
+    try {
+      agreed = pending.handshake.verify(head);
+      const offer = pending.offer;
+      const agreement = offer === null ? null : acceptDeflateResponse(offer, agreed.extensions);
+      if (agreement !== null) {
+        const options = this.#options;
+        const deflate = options.perMessageDeflate!;
+        extensions = [
+          new PerMessageDeflate(pending.codec!, agreement, {
+            level: deflate.level ?? 6,
+            memLevel: deflate.memLevel ?? 4,
+            threshold: deflate.threshold ?? 1024,
+            maxMessageSize: options.maxMessageSize,
+          }, "client"),
+        ];
+      }
+    } catch (error) {
+      this.#fail(asError(error));
+      return;
+    }
+    this.#handshake = null;
+    this.#opened(agreed, extensions, head.rest);
+  }
+
+  /** Transport handler: the write queue emptied. */
+  drained(): void {
+    this.#events.drained();
+  }
+
+  /** Transport handler: the connection is gone. */
+  closed(error?: Error): void {
+    this.#transportClosed(error);
+  }
+
+  /** Connection listener: a whole message. */
+  onMessage(data: string | Uint8Array): void {
+    this.#events.message(data);
+  }
+
+  /** Connection listener: a ping (answered by the connection unless autoPong is off). */
+  onPing(payload: Uint8Array): void {
+    this.#events.ping(payload);
+  }
+
+  /** Connection listener: a pong. */
+  onPong(payload: Uint8Array): void {
+    this.#events.pong(payload);
+  }
+
+  /** Connection listener: the server broke the protocol (answered on the wire already). */
+  onError(error: ProtocolError): void {
+    this.#failed = true;
+    this.#events.error(error);
+  }
+
+  /** Connection listener: the close handshake completed or the connection failed. */
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    if (wasClean) this.#closeFrame = { code, reason };
+    this.readyState = CLOSING;
+    this.#flush();
+    this.#timer = setTimeout(() => this.#transport?.destroy(), this.#options.closeTimeout);
+    if (!wasClean) this.#transport?.close();
+  }
+
   #opened(
     agreed: { protocol: string | undefined; extensions: ExtensionOffer[] },
     extensions: Extension[],
     rest: Uint8Array,
   ): void {
     clearTimeout(this.#timer);
+    // A cleared timer object is still memory: an open connection keeps none.
+    this.#timer = undefined;
     const options = this.#options;
     const events = this.#events;
-    const connection = new WebSocketConnection({
-      onMessage: (data) => events.message(data),
-      onPing: (payload) => events.ping(payload),
-      onPong: (payload) => events.pong(payload),
-      onError: (error) => {
-        this.#failed = true;
-        events.error(error);
-      },
-      onClose: (code, reason, wasClean) => {
-        if (wasClean) this.#closeFrame = { code, reason };
-        this.readyState = CLOSING;
-        this.#flush();
-        this.#timer = setTimeout(() => this.#transport?.destroy(), options.closeTimeout);
-        if (!wasClean) this.#transport?.close();
-      },
-    }, {
+    // The session is the connection's listener (onMessage, onPing, onPong, onError, onClose).
+    const connection = new WebSocketConnection(this, {
       role: "client",
       maskKeys: masks,
+      allocate: this.#allocate,
       maxMessageSize: options.maxMessageSize,
       extensions,
       autoPong: options.autoPong,
@@ -346,7 +406,7 @@ export class ClientSession {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#timer);
-    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#onAbort !== null) this.#options.signal?.removeEventListener("abort", this.#onAbort);
     this.readyState = CLOSED;
     const frame = this.#closeFrame;
     if (frame !== null && !this.#failed) this.#events.close(frame.code, frame.reason, true);

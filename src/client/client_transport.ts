@@ -105,6 +105,8 @@ export interface ClientConnector {
   connect(request: ClientConnectRequest, handler: ClientTransportHandler): Promise<ClientTransport>;
   /** The runtime's zlib as a permessage-deflate codec. */
   deflateCodec(): DeflateCodec;
+  /** Memory for a message joined from several reads, written over in full (default zeroed). */
+  allocate?: (size: number) => Uint8Array;
   /** An environment variable, or undefined (also when reading it is not allowed). */
   env(name: string): string | undefined;
 }

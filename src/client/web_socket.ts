@@ -8,30 +8,9 @@ import { isToken } from "../handshake/http_chars.ts";
 import { clientConnectors } from "./client_connectors.ts";
 import { resolveClientOptions, type WebSocketClientOptions } from "./client_options.ts";
 import { ClientSession } from "./client_session.ts";
+import { ClientMessageEvent, CloseEventClass, errorEvent } from "./client_events.ts";
 
 const textEncoder = new TextEncoder();
-
-/**
- * The `close` event: `code`, `reason`, `wasClean` (the runtime's own
- * `CloseEvent` where it has one).
- *
- * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
- */
-class FallbackCloseEvent extends Event {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-  constructor(type: string, init: { code: number; reason: string; wasClean: boolean }) {
-    super(type);
-    this.code = init.code;
-    this.reason = init.reason;
-    this.wasClean = init.wasClean;
-  }
-}
-
-const CloseEventClass: typeof FallbackCloseEvent =
-  (globalThis as unknown as { CloseEvent?: typeof FallbackCloseEvent }).CloseEvent ??
-    FallbackCloseEvent;
 
 /**
  * A WHATWG `WebSocket` on omnisocket's engine (Node, Deno, Bun), or over the
@@ -124,8 +103,8 @@ export class WebSocket extends EventTarget {
         this.dispatchEvent(new Event("open"));
       },
       message: (data) => this.#dispatchMessage(data),
-      ping: (payload) => this.dispatchEvent(new MessageEvent("ping", { data: payload })),
-      pong: (payload) => this.dispatchEvent(new MessageEvent("pong", { data: payload })),
+      ping: (payload) => this.dispatchEvent(new ClientMessageEvent("ping", payload)),
+      pong: (payload) => this.dispatchEvent(new ClientMessageEvent("pong", payload)),
       drained: () => {},
       error: (error) => this.dispatchEvent(errorEvent(error)),
       close: (code, reason, wasClean) => {
@@ -277,7 +256,7 @@ export class WebSocket extends EventTarget {
         ? data.buffer as ArrayBuffer
         : new Uint8Array(data).buffer as ArrayBuffer; // a copy (Node Buffer.slice is a view)
     } else value = new Blob([data as Uint8Array<ArrayBuffer>]);
-    this.dispatchEvent(new MessageEvent("message", { data: value, origin: this.#origin }));
+    this.dispatchEvent(new ClientMessageEvent("message", value, this.#origin));
   }
 
   #wrapNative(url: URL, protocols: string[]): globalThis.WebSocket {
@@ -304,13 +283,6 @@ export class WebSocket extends EventTarget {
     }
     return native;
   }
-}
-
-function errorEvent(error: Error): Event {
-  const event = new Event("error") as Event & { error: Error; message: string };
-  Object.defineProperty(event, "error", { value: error, enumerable: true });
-  Object.defineProperty(event, "message", { value: error.message, enumerable: true });
-  return event;
 }
 
 function parseUrl(url: string | URL): URL {

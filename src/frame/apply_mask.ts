@@ -96,3 +96,45 @@ function maskShort(data: Uint8Array, key: Uint8Array, phase: number): void {
 export function applyMaskBytewise(data: Uint8Array, key: Uint8Array, phase: number = 0): void {
   for (let i = 0; i < data.length; i++) data[i] ^= key[(i + phase) & 3];
 }
+
+/**
+ * Writes `source` masked with `key` into `target` (same length) in one pass:
+ * a client's outgoing payload is copied and masked at once instead of copied,
+ * then masked in place. `source` is left as it was.
+ *
+ * @example
+ * ```ts ignore
+ * const target = new Uint8Array(payload.length);
+ * maskInto(payload, target, key);
+ * ```
+ *
+ * @internal Not exported by any entry point (mod.ts, protocol.ts, the adapters); free to change.
+ */
+export function maskInto(source: Uint8Array, target: Uint8Array, key: Uint8Array): void {
+  const length = source.length;
+  // Word by word needs both views 4-byte aligned; otherwise copy, then mask in place.
+  if (length < WORD_THRESHOLD || ((source.byteOffset | target.byteOffset) & 3) !== 0) {
+    target.set(source);
+    applyMask(target, key);
+    return;
+  }
+  rotated.set(key);
+  const mask = rotatedWord[0];
+  const words = length >>> 2;
+  const from = new Uint32Array(source.buffer, source.byteOffset, words);
+  const to = new Uint32Array(target.buffer, target.byteOffset, words);
+  const unrolledEnd = words & ~7;
+  let i = 0;
+  for (; i < unrolledEnd; i += 8) {
+    to[i] = from[i] ^ mask;
+    to[i + 1] = from[i + 1] ^ mask;
+    to[i + 2] = from[i + 2] ^ mask;
+    to[i + 3] = from[i + 3] ^ mask;
+    to[i + 4] = from[i + 4] ^ mask;
+    to[i + 5] = from[i + 5] ^ mask;
+    to[i + 6] = from[i + 6] ^ mask;
+    to[i + 7] = from[i + 7] ^ mask;
+  }
+  for (; i < words; i++) to[i] = from[i] ^ mask;
+  for (let i = words << 2; i < length; i++) target[i] = source[i] ^ key[i & 3];
+}

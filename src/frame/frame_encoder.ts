@@ -5,7 +5,7 @@
  * @module
  */
 
-import { applyMask } from "./apply_mask.ts";
+import { applyMask, maskInto } from "./apply_mask.ts";
 import { MaskKeyPool, type MaskKeySource } from "./mask_key_pool.ts";
 
 /**
@@ -26,6 +26,8 @@ export interface FrameEncoderOptions {
   role: "server" | "client";
   /** Where client masking keys come from. Default: a `crypto.getRandomValues` pool. */
   maskKeys?: MaskKeySource;
+  /** Memory for a client's masked copy of a large payload, written over in full (default zeroed). */
+  allocate?: (size: number) => Uint8Array;
 }
 
 // Small frames are carved one after another out of a slab, so a burst of them
@@ -46,7 +48,11 @@ const COPY_THRESHOLD = 1024;
 const INLINE_TEXT_UNITS = 4096;
 
 const textEncoder = new TextEncoder();
+const zeroedBytes = (size: number) => new Uint8Array(size);
 const sharedKeys = new MaskKeyPool();
+// A frame's masking key lives from its header's writing to its payload's masking, within one
+// synchronous call: one buffer serves every client encoder (an idle connection holds none).
+const sharedKey = new Uint8Array(4);
 
 /** Size of the header for a payload of `length` bytes, minimal length encoding. */
 function headerSize(length: number, masked: boolean): number {
@@ -79,12 +85,14 @@ export class FrameEncoder {
   #slab: Uint8Array = EMPTY;
   #slabEnd = 0;
   #runStart = 0;
+  #allocate: (size: number) => Uint8Array = zeroedBytes;
 
   /** Creates an encoder for frames written by `options.role`. */
   constructor(options: FrameEncoderOptions) {
     this.#masked = options.role === "client";
     this.#keys = options.maskKeys ?? sharedKeys;
-    this.#key = this.#masked ? new Uint8Array(4) : EMPTY;
+    this.#key = this.#masked ? sharedKey : EMPTY;
+    if (options.allocate) this.#allocate = options.allocate;
   }
 
   /** True when frames are queued and not yet taken. */
@@ -124,8 +132,9 @@ export class FrameEncoder {
     this.#slabEnd = at + header;
     this.#commit();
     if (masked) {
-      const copy = payload.slice();
-      applyMask(copy, this.#key);
+      // The caller's bytes stay as they were: masked into a copy, in one pass.
+      const copy = this.#allocate(length);
+      maskInto(payload, copy, this.#key);
       this.#pushChunk(copy);
     } else {
       this.#pushChunk(payload);

@@ -71,6 +71,8 @@ export interface ConnectionOptions {
    * delivered, so it need not be zeroed. Default `new Uint8Array(size)`,
    * which zero-fills: 9% of a Node echo server's time at 1 MiB messages,
    * which is why the Node adapter passes Node's uninitialised allocation.
+   * A client also takes the masked copy of a large outgoing payload from it
+   * (written over in full as well).
    */
   allocate?: (size: number) => Uint8Array;
 }

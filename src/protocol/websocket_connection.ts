@@ -169,7 +169,11 @@ export class WebSocketConnection {
     this.#extensionRsv = extensionRsv;
     this.#encodesOutgoing = extensions.some((extension) => extension.encodeMessage !== undefined);
     this.#decoder = new FrameDecoder({ role: options.role, allowedRsv: extensionRsv });
-    this.#encoder = new FrameEncoder({ role: options.role, maskKeys: options.maskKeys });
+    this.#encoder = new FrameEncoder({
+      role: options.role,
+      maskKeys: options.maskKeys,
+      allocate: options.allocate,
+    });
     const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#maxMessageSize = maxMessageSize;
     this.#maxFrameSize = options.maxFrameSize ?? maxMessageSize;

@@ -13,6 +13,7 @@ import type {
   ClientTransportHandler,
 } from "../../client/client_transport.ts";
 import { nodeDeflateCodec } from "../node_deflate_codec.ts";
+import { uninitialisedBytes } from "./uninitialised_bytes.ts";
 
 /**
  * The client's connector on Node and Bun.
@@ -27,6 +28,7 @@ import { nodeDeflateCodec } from "../node_deflate_codec.ts";
 export const nodeConnector: ClientConnector = {
   connect: connectNode,
   deflateCodec: nodeDeflateCodec,
+  allocate: uninitialisedBytes,
   env: (name) => {
     const process = (globalThis as { process?: { env: Record<string, string | undefined> } })
       .process;

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { applyMask, applyMaskBytewise } from "../../../src/frame/apply_mask.ts";
+import { applyMask, applyMaskBytewise, maskInto } from "../../../src/frame/apply_mask.ts";
 import { RFC_KEY, seededRandom } from "./fixtures.ts";
 
 const key = Uint8Array.from(RFC_KEY);
@@ -24,6 +24,27 @@ describe("applyMask", () => {
           applyMask(word.subarray(offset, offset + length), key, phase);
           applyMaskBytewise(byte.subarray(offset, offset + length), key, phase);
           assert.deepEqual(word, byte, `offset ${offset} phase ${phase} length ${length}`);
+        }
+      }
+    }
+  });
+
+  test("maskInto writes the masked source into the target and leaves the source as it was", () => {
+    const random = seededRandom(11);
+    const buffer = new Uint8Array(2100);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = Math.floor(random() * 256);
+    for (let sourceOffset = 0; sourceOffset < 4; sourceOffset++) {
+      for (let targetOffset = 0; targetOffset < 4; targetOffset++) {
+        for (const length of [0, 1, 5, 127, 128, 129, 130, 131, 1027, 2048]) {
+          const source = buffer.slice().subarray(sourceOffset, sourceOffset + length);
+          const original = source.slice();
+          const target = new Uint8Array(length + 8).subarray(targetOffset, targetOffset + length);
+          maskInto(source, target, key);
+          const expected = original.slice();
+          applyMaskBytewise(expected, key);
+          const at = `source +${sourceOffset} target +${targetOffset} length ${length}`;
+          assert.deepEqual(target, expected, at);
+          assert.deepEqual(source, original, at);
         }
       }
     }
