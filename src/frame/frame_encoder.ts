@@ -127,18 +127,22 @@ export class FrameEncoder {
       this.#commit();
       return;
     }
+    if (masked) {
+      // The caller's bytes stay as they were: masked, in one pass, into a copy that carries its
+      // header (one chunk, one write). The pad puts the payload on a 4-byte boundary, where
+      // masking goes word by word.
+      const pad = (4 - (header & 3)) & 3;
+      const frame = this.#allocate(pad + header + length);
+      this.#writeHeader(frame, pad, fin, rsv, opcode, length);
+      maskInto(payload, frame.subarray(pad + header), this.#key);
+      this.#pushChunk(frame.subarray(pad));
+      return;
+    }
     const at = this.#reserve(header);
     this.#writeHeader(this.#slab, at, fin, rsv, opcode, length);
     this.#slabEnd = at + header;
     this.#commit();
-    if (masked) {
-      // The caller's bytes stay as they were: masked into a copy, in one pass.
-      const copy = this.#allocate(length);
-      maskInto(payload, copy, this.#key);
-      this.#pushChunk(copy);
-    } else {
-      this.#pushChunk(payload);
-    }
+    this.#pushChunk(payload);
   }
 
   /**

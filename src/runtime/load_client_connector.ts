@@ -51,5 +51,8 @@ async function pick(): Promise<ClientConnector | null> {
   if (typeof (globalThis as { Deno?: unknown }).Deno === "object") {
     return (await import("./deno/deno_connect.ts")).denoConnector;
   }
+  if (typeof (globalThis as { Bun?: unknown }).Bun === "object") {
+    return (await import("./bun/bun_connect.ts")).bunConnector;
+  }
   return (await import("./node/node_connect.ts")).nodeConnector;
 }
