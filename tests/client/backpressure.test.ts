@@ -5,9 +5,10 @@
  * stop reading the socket, so what the server managed to send beyond what the
  * application consumed is bounded by socket buffers plus the stream's
  * high-water mark (256 KiB) plus one message, and the client's memory (heap and
- * buffers, after a collection) grows by at most that mark plus one message plus
- * 3 MiB for the runtime's own buffers (measured: about 1 MB on Node and Deno, 2.5 MB on
- * Bun; the strict "high-water mark + one message" is not what these figures show).
+ * buffers, after a collection, from a baseline taken once the read path is warm) grows by
+ * at most that mark plus one message plus 2 MiB of margin for the runtime's own buffers and
+ * the collector's timing (measured: 0 B on Deno, about 40 KB on Bun, 0 to 0.94 MB on Node,
+ * where a collection does not always find what the paused socket let go).
  *
  * @module
  */
@@ -94,7 +95,7 @@ for (const runtime of selectedRuntimes()) {
         `in flight ${inFlight} B`,
       );
       assert.ok(
-        result.peakGrowth <= HIGH_WATER_MARK + MESSAGE + 3 * 1024 * 1024,
+        result.peakGrowth <= HIGH_WATER_MARK + MESSAGE + 2 * 1024 * 1024,
         `memory grew ${result.peakGrowth} B`,
       );
     } finally {
