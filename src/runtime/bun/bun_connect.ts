@@ -13,6 +13,7 @@ import type {
   ClientTransportHandler,
 } from "../../client/client_transport.ts";
 import { nodeConnector } from "../node/node_connect.ts";
+import { BunWriteQueue } from "./bun_write_queue.ts";
 
 interface BunClientSocket {
   data: BunClientTransport;
@@ -114,9 +115,7 @@ async function connectBun(
 class BunClientTransport implements ClientTransport {
   handler: ClientTransportHandler;
   socket: BunClientSocket | null = null;
-  // Bun writes what it can and says how much; the rest waits for `drain`.
-  #pending: Uint8Array[] = [];
-  #queuedBytes = 0;
+  #queue = new BunWriteQueue();
   #ending = false;
   #closed = false;
 
@@ -125,35 +124,18 @@ class BunClientTransport implements ClientTransport {
   }
 
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    return this.#queue.bytes;
   }
 
   write(chunks: readonly Uint8Array[]): void {
     if (this.#ending || this.#closed) return;
-    const pending = this.#pending;
-    const wasEmpty = pending.length === 0;
-    for (const chunk of chunks) {
-      pending.push(chunk);
-      this.#queuedBytes += chunk.length;
-    }
-    if (wasEmpty) this.flush();
+    if (this.#queue.add(chunks)) this.flush();
   }
 
   // Writes what Bun takes; true when nothing is left queued.
   flush(): boolean {
     const socket = this.socket;
-    if (socket === null) return false;
-    const pending = this.#pending;
-    while (pending.length > 0) {
-      const chunk = pending[0];
-      const written = Math.max(socket.write(chunk), 0);
-      this.#queuedBytes -= written;
-      if (written < chunk.length) {
-        pending[0] = chunk.subarray(written);
-        return false;
-      }
-      pending.shift();
-    }
+    if (socket === null || !this.#queue.flush(socket)) return false;
     if (this.#ending) socket.end();
     return true;
   }
@@ -169,7 +151,7 @@ class BunClientTransport implements ClientTransport {
   close(): void {
     if (this.#ending) return;
     this.#ending = true;
-    if (this.#pending.length === 0) this.socket?.end();
+    if (this.#queue.empty) this.socket?.end();
   }
 
   destroy(): void {

@@ -10,6 +10,7 @@ import type {
   ListenOptions,
   StreamListener,
 } from "../../server/byte_stream.ts";
+import { BunWriteQueue } from "./bun_write_queue.ts";
 
 interface BunSocket {
   data: SocketState;
@@ -22,9 +23,7 @@ interface BunSocket {
 
 interface SocketState {
   handler: ByteStreamHandler;
-  // Bun writes what it can and says how much; the rest waits for `drain`.
-  pending: Uint8Array[];
-  queuedBytes: number;
+  queue: BunWriteQueue;
   ending: boolean;
   /** Set while a graceful close waits for the peer to go quiet. */
   quietTimer?: ReturnType<typeof setTimeout>;
@@ -71,8 +70,7 @@ export function listenBunTcp(options: ListenOptions, accept: AcceptStream): Stre
         socket.setNoDelay?.(true);
         const state: SocketState = {
           handler: undefined!,
-          pending: [],
-          queuedBytes: 0,
+          queue: new BunWriteQueue(),
           ending: false,
           closeDeadline: 0,
         };
@@ -80,20 +78,16 @@ export function listenBunTcp(options: ListenOptions, accept: AcceptStream): Stre
         state.handler = accept({
           remoteAddress: socket.remoteAddress,
           get queuedBytes() {
-            return state.queuedBytes;
+            return state.queue.bytes;
           },
           write(chunks) {
             if (state.ending) return;
-            for (const chunk of chunks) {
-              state.pending.push(chunk);
-              state.queuedBytes += chunk.length;
-            }
-            if (state.pending.length === chunks.length) flush(socket, state);
+            if (state.queue.add(chunks)) flush(socket, state);
           },
           close() {
             if (state.ending) return;
             state.ending = true;
-            if (state.pending.length === 0) closeGracefully(socket, state);
+            if (state.queue.empty) closeGracefully(socket, state);
           },
           destroy: () => socket.terminate(),
         });
@@ -129,16 +123,7 @@ export function listenBunTcp(options: ListenOptions, accept: AcceptStream): Stre
 
 // Writes what Bun takes; true when nothing is left queued.
 function flush(socket: BunSocket, state: SocketState): boolean {
-  while (state.pending.length > 0) {
-    const chunk = state.pending[0];
-    const written = Math.max(socket.write(chunk), 0);
-    state.queuedBytes -= written;
-    if (written < chunk.length) {
-      state.pending[0] = chunk.subarray(written);
-      return false;
-    }
-    state.pending.shift();
-  }
+  if (!state.queue.flush(socket)) return false;
   if (state.ending) closeGracefully(socket, state);
   return true;
 }
