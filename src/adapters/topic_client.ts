@@ -1,7 +1,7 @@
 /**
  * The topic client: subscribe to and publish on the topics of a server that
  * speaks the topics protocol (`topicsProtocol` of `@omnisocket/core`), from
- * browsers, Node >= 22, Deno and Bun. It reconnects (exponential backoff, full
+ * browsers, Node >= 20, Deno and Bun. It reconnects (exponential backoff, full
  * jitter, a list of URLs), resubscribes from the last offset of each topic and
  * says whether nothing was missed, leaves a frozen server within `timeout`,
  * and acknowledges publishes (retried under the same id).
