@@ -96,6 +96,10 @@ export interface ResolvedClientOptions {
   autoPong: boolean;
 }
 
+// Shared by every connection that sets none (read only, never changed).
+const NO_PROTOCOLS: string[] = [];
+const NO_TLS_OPTIONS: ClientTlsOptions = {};
+
 /**
  * Fills in defaults; throws a RangeError for a value out of range.
  *
@@ -123,7 +127,11 @@ export function resolveClientOptions(
   range("handshakeTimeout", options.handshakeTimeout, 1, 2 ** 31 - 1);
   range("closeTimeout", options.closeTimeout, 1, 2 ** 31 - 1);
   return {
-    protocols: typeof offered === "string" ? [offered] : [...offered],
+    protocols: typeof offered === "string"
+      ? [offered]
+      : offered.length === 0
+      ? NO_PROTOCOLS
+      : [...offered],
     headers: options.headers,
     perMessageDeflate: deflate,
     maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
@@ -131,7 +139,7 @@ export function resolveClientOptions(
     closeTimeout: options.closeTimeout ?? 5_000,
     signal: options.signal,
     proxy: options.proxy,
-    tls: options.tls ?? {},
+    tls: options.tls ?? NO_TLS_OPTIONS,
     autoPong: options.autoPong ?? true,
   };
 }

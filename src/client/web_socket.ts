@@ -7,7 +7,7 @@
 import { isToken } from "../handshake/http_chars.ts";
 import { clientConnectors } from "./client_connectors.ts";
 import { resolveClientOptions, type WebSocketClientOptions } from "./client_options.ts";
-import { ClientSession } from "./client_session.ts";
+import { ClientSession, type ClientSessionEvents } from "./client_session.ts";
 import { ClientMessageEvent, CloseEventClass, errorEvent } from "./client_events.ts";
 
 const textEncoder = new TextEncoder();
@@ -67,7 +67,8 @@ export class WebSocket extends EventTarget {
   #extensions = "";
   #session: ClientSession | null = null;
   #native: globalThis.WebSocket | null = null;
-  #handlers = new Map<string, ((this: WebSocket, event: Event) => unknown) | null>();
+  // The onX handlers, by event type; made on the first one set.
+  #handlers: Record<string, ((this: WebSocket, event: Event) => unknown) | undefined> | null = null;
   #closedState = false;
   #origin = "";
 
@@ -96,25 +97,49 @@ export class WebSocket extends EventTarget {
       this.#native = this.#wrapNative(parsed, offered);
       return;
     }
-    this.#session = new ClientSession(parsed, resolved, clientConnectors().load(), {
-      open: (protocol, extensions) => {
-        this.#protocol = protocol;
-        this.#extensions = extensions;
-        this.dispatchEvent(new Event("open"));
-      },
-      message: (data) => this.#dispatchMessage(data),
-      ping: (payload) => this.dispatchEvent(new ClientMessageEvent("ping", payload)),
-      pong: (payload) => this.dispatchEvent(new ClientMessageEvent("pong", payload)),
-      drained: () => {},
-      error: (error) => this.dispatchEvent(errorEvent(error)),
-      close: (code, reason, wasClean) => {
-        this.#closedState = true;
-        this.dispatchEvent(
-          new CloseEventClass("close", { code: wasClean ? code : 1006, reason, wasClean }),
-        );
-      },
-    });
+    this.#session = new ClientSession(
+      parsed,
+      resolved,
+      clientConnectors().load(),
+      new WebSocket.#SessionEvents(this),
+    );
   }
+
+  // What the session reports, turned into this socket's events: one small object per socket,
+  // its methods shared (no closures per connection). Declared in the class body to reach the
+  // socket's private fields.
+  static #SessionEvents = class implements ClientSessionEvents {
+    readonly socket: WebSocket;
+    constructor(socket: WebSocket) {
+      this.socket = socket;
+    }
+    open(protocol: string, extensions: string): void {
+      const socket = this.socket;
+      socket.#protocol = protocol;
+      socket.#extensions = extensions;
+      socket.dispatchEvent(new Event("open"));
+    }
+    message(data: string | Uint8Array): void {
+      this.socket.#dispatchMessage(data);
+    }
+    ping(payload: Uint8Array): void {
+      this.socket.dispatchEvent(new ClientMessageEvent("ping", payload));
+    }
+    pong(payload: Uint8Array): void {
+      this.socket.dispatchEvent(new ClientMessageEvent("pong", payload));
+    }
+    drained(): void {}
+    error(error: Error): void {
+      this.socket.dispatchEvent(errorEvent(error));
+    }
+    close(code: number, reason: string, wasClean: boolean): void {
+      const socket = this.socket;
+      socket.#closedState = true;
+      socket.dispatchEvent(
+        new CloseEventClass("close", { code: wasClean ? code : 1006, reason, wasClean }),
+      );
+    }
+  };
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   get readyState(): number {
@@ -212,40 +237,41 @@ export class WebSocket extends EventTarget {
 
   /** Handler for `open`. */
   get onopen(): ((this: WebSocket, event: Event) => unknown) | null {
-    return this.#handlers.get("open") ?? null;
+    return this.#handlers?.open ?? null;
   }
   set onopen(listener: ((this: WebSocket, event: Event) => unknown) | null) {
     this.#setHandler("open", listener);
   }
   /** Handler for `message`. */
   get onmessage(): ((this: WebSocket, event: MessageEvent) => unknown) | null {
-    return this.#handlers.get("message") ?? null;
+    return this.#handlers?.message ?? null;
   }
   set onmessage(listener: ((this: WebSocket, event: MessageEvent) => unknown) | null) {
     this.#setHandler("message", listener as ((this: WebSocket, event: Event) => unknown) | null);
   }
   /** Handler for `error`. */
   get onerror(): ((this: WebSocket, event: Event) => unknown) | null {
-    return this.#handlers.get("error") ?? null;
+    return this.#handlers?.error ?? null;
   }
   set onerror(listener: ((this: WebSocket, event: Event) => unknown) | null) {
     this.#setHandler("error", listener);
   }
   /** Handler for `close` (a `CloseEvent`). */
   get onclose(): ((this: WebSocket, event: CloseEvent) => unknown) | null {
-    return this.#handlers.get("close") ?? null;
+    return this.#handlers?.close ?? null;
   }
   set onclose(listener: ((this: WebSocket, event: CloseEvent) => unknown) | null) {
     this.#setHandler("close", listener as ((this: WebSocket, event: Event) => unknown) | null);
   }
 
   #setHandler(type: string, listener: ((this: WebSocket, event: Event) => unknown) | null): void {
-    const previous = this.#handlers.get(type);
+    const handlers = this.#handlers ??= {};
+    const previous = handlers[type];
     if (previous) this.removeEventListener(type, previous as EventListener);
     if (typeof listener === "function") {
-      this.#handlers.set(type, listener);
+      handlers[type] = listener;
       this.addEventListener(type, listener as EventListener);
-    } else this.#handlers.delete(type);
+    } else handlers[type] = undefined;
   }
 
   #dispatchMessage(data: string | Uint8Array): void {

@@ -127,18 +127,38 @@ function throughTunnel(
   });
 }
 
+// The socket's listeners, shared by every connection (no closures per connection): Node calls
+// them with the socket as `this`, which carries its handler.
+const HANDLER = Symbol("omnisocket.clientHandler");
+type HandledSocket = Socket & { [HANDLER]: ClientTransportHandler };
+
+function onData(this: HandledSocket, chunk: Uint8Array): void {
+  this[HANDLER].data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+}
+
+function onDrain(this: HandledSocket): void {
+  this[HANDLER].drained();
+}
+
+function onError(this: HandledSocket): void {
+  this.destroy();
+}
+
+function onClose(this: HandledSocket): void {
+  this[HANDLER].closed();
+}
+
 class NodeClientTransport implements ClientTransport {
   #socket: Socket;
 
   constructor(socket: Socket, handler: ClientTransportHandler, early: Uint8Array | null) {
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Uint8Array) => {
-      handler.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    });
-    socket.on("drain", () => handler.drained());
-    socket.on("error", () => socket.destroy());
-    socket.once("close", () => handler.closed());
+    (socket as HandledSocket)[HANDLER] = handler;
+    socket.on("data", onData);
+    socket.on("drain", onDrain);
+    socket.on("error", onError);
+    socket.once("close", onClose);
     if (early !== null) queueMicrotask(() => handler.data(early));
     socket.resume();
   }
