@@ -60,6 +60,8 @@ interface PendingHandshake {
   parser: HttpHeadParser;
   offer: ExtensionOffer | null;
   codec: DeflateCodec | null;
+  // The runtime's memory for joined messages and masked copies (uninitialised on Node and Bun).
+  allocate: ((size: number) => Uint8Array) | undefined;
 }
 
 /**
@@ -72,8 +74,6 @@ export class ClientSession implements ClientTransportHandler, ConnectionListener
   readyState: number = CONNECTING;
   #events: ClientSessionEvents;
   #options: ResolvedClientOptions;
-  // The runtime's memory for joined messages (uninitialised on Node and Bun).
-  #allocate: ((size: number) => Uint8Array) | undefined;
   #transport: ClientTransport | null = null;
   #connection: WebSocketConnection | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -126,7 +126,6 @@ export class ClientSession implements ClientTransportHandler, ConnectionListener
         "Cannot connect: this runtime has no raw sockets",
       );
     }
-    this.#allocate = connector.allocate;
     const options = this.#options;
     const codec = options.perMessageDeflate === null ? null : connector.deflateCodec();
     const offer = options.perMessageDeflate === null
@@ -147,6 +146,7 @@ export class ClientSession implements ClientTransportHandler, ConnectionListener
       parser: new HttpHeadParser({ kind: "response" }),
       offer,
       codec,
+      allocate: connector.allocate,
     };
     // The session is the transport's handler (data, drained, closed): no closures per connection.
     const transport = await connector.connect({
@@ -210,7 +210,7 @@ export class ClientSession implements ClientTransportHandler, ConnectionListener
       return;
     }
     this.#handshake = null;
-    this.#opened(agreed, extensions, head.rest);
+    this.#opened(agreed, extensions, pending.allocate, head.rest);
   }
 
   /** Transport handler: the write queue emptied. */
@@ -256,6 +256,7 @@ export class ClientSession implements ClientTransportHandler, ConnectionListener
   #opened(
     agreed: { protocol: string | undefined; extensions: ExtensionOffer[] },
     extensions: Extension[],
+    allocate: ((size: number) => Uint8Array) | undefined,
     rest: Uint8Array,
   ): void {
     clearTimeout(this.#timer);
@@ -267,7 +268,7 @@ export class ClientSession implements ClientTransportHandler, ConnectionListener
     const connection = new WebSocketConnection(this, {
       role: "client",
       maskKeys: masks,
-      allocate: this.#allocate,
+      allocate,
       maxMessageSize: options.maxMessageSize,
       extensions,
       autoPong: options.autoPong,

@@ -280,7 +280,7 @@ export class WebSocket extends EventTarget {
     else if (this.#binaryType === "arraybuffer") {
       value = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
         ? data.buffer as ArrayBuffer
-        : new Uint8Array(data).buffer as ArrayBuffer; // a copy (Node Buffer.slice is a view)
+        : new Uint8Array(data).buffer as ArrayBuffer; // a copy: the bytes are a view into a larger buffer
     } else value = new Blob([data as Uint8Array<ArrayBuffer>]);
     this.dispatchEvent(new ClientMessageEvent("message", value, this.#origin));
   }

@@ -121,6 +121,8 @@ export function maskInto(source: Uint8Array, target: Uint8Array, key: Uint8Array
   rotated.set(key);
   const mask = rotatedWord[0];
   const words = length >>> 2;
+  // Its own copy of applyMask's word loop, on purpose: one loop shared by both (a function taking
+  // two views) made in-place unmasking, the server's hottest loop, 40% slower at 16 KiB on V8.
   const from = new Uint32Array(source.buffer, source.byteOffset, words);
   const to = new Uint32Array(target.buffer, target.byteOffset, words);
   const unrolledEnd = words & ~7;
